@@ -1,0 +1,25 @@
+namespace Fme.MLNet.Tests.Support;
+
+/// <summary>Comparisons of results with a reference at a stated tolerance.</summary>
+public static class Compare
+{
+    /// <summary>max |a - b| / max(max |b|, tiny): the relative error used across the tests.</summary>
+    public static double RelativeError(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double maxDiff = 0, maxRef = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.False(float.IsNaN(actual[i]) || float.IsInfinity(actual[i]), $"non-finite value at {i}");
+            maxDiff = Math.Max(maxDiff, Math.Abs(actual[i] - expected[i]));
+            maxRef = Math.Max(maxRef, Math.Abs(expected[i]));
+        }
+        return maxDiff / Math.Max(maxRef, 1e-30);
+    }
+
+    public static void Close(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string context)
+    {
+        var error = RelativeError(actual, expected);
+        Assert.True(error <= tolerance, $"{context}: relative error {error:E3} > {tolerance:E1}");
+    }
+}

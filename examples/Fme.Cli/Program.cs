@@ -1,0 +1,4 @@
+using System.CommandLine;
+
+var root = new RootCommand("Fme.MLNet: generate video from an image with Stable Video Diffusion through a streamlined ONNX executor.");
+return root.Parse(args).Invoke();
