@@ -1,0 +1,50 @@
+using Fme.MLNet.Onnx;
+using Fme.MLNet.Streamlining;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Fme.MLNet.Tests.Support;
+
+/// <summary>The exactness oracle: the same model on the same inputs through plain ONNX Runtime and through the executor.</summary>
+public static class Oracle
+{
+    public static Dictionary<string, float[]> Plain(OnnxModel model, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs)
+    {
+        using var options = new SessionOptions();
+        using var session = model.FilePath is { } path ? new InferenceSession(path, options) : new InferenceSession(model.ToBytes(), options);
+        var values = inputs.Select(kv => NamedOnnxValue.CreateFromTensor(kv.Key, new DenseTensor<float>(kv.Value.Data, kv.Value.Shape.Select(d => (int)d).ToArray()))).ToList();
+        using var results = session.Run(values);
+        return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
+    }
+
+    public static Dictionary<string, float[]> Streamlined(StreamlinedSession session, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs)
+    {
+        var values = inputs.ToDictionary(kv => kv.Key, kv => OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape));
+        try
+        {
+            using var outputs = session.Run(values);
+            return outputs.Names.Select((n, i) => (n, outputs[i].GetTensorDataAsSpan<float>().ToArray())).ToDictionary(p => p.n, p => p.Item2);
+        }
+        finally
+        {
+            foreach (var v in values.Values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Runs both and asserts every output agrees within <paramref name="tolerance"/> (relative to the output's largest magnitude).</summary>
+    public static StreamlinedPlan AssertSame(OnnxModel model, StreamlineOptions options, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs,
+        TestRandom rng, double tolerance = 1e-5)
+    {
+        var expected = Plain(model, inputs);
+        using var session = StreamlinedSession.Create(model, options);
+        var actual = Streamlined(session, inputs);
+        foreach (var (name, reference) in expected)
+        {
+            Compare.Close(actual[name], reference, tolerance, $"output '{name}' ({rng}) with plan\n{session.Plan}");
+        }
+        return session.Plan!;
+    }
+}

@@ -1,0 +1,139 @@
+using Fme.MLNet.Onnx;
+
+namespace Fme.MLNet.Streamlining.Analysis;
+
+/// <summary>
+/// Concrete shapes of every tensor of a graph for one set of input shapes, the values of the small tensors that are
+/// known before running, and which nodes are therefore folded away (they compute only such values).
+/// </summary>
+internal sealed class GraphShapes
+{
+    private readonly Dictionary<string, TensorInfo> _infos;
+    private readonly Dictionary<string, KnownValue> _values;
+
+    private GraphShapes(OnnxGraph graph, Dictionary<string, TensorInfo> infos, Dictionary<string, KnownValue> values, HashSet<OnnxNode> folded)
+    {
+        Graph = graph;
+        _infos = infos;
+        _values = values;
+        Folded = folded;
+    }
+
+    public OnnxGraph Graph { get; }
+
+    /// <summary>Nodes whose every output is a known value; they never run.</summary>
+    public IReadOnlySet<OnnxNode> Folded { get; }
+
+    public TensorInfo Info(string tensor) =>
+        _infos.TryGetValue(tensor, out var t) ? t : throw new PlanningException($"No shape is known for tensor '{tensor}'.");
+
+    public bool TryInfo(string tensor, out TensorInfo info) => _infos.TryGetValue(tensor, out info!);
+
+    public KnownValue? Value(string tensor) => tensor.Length > 0 ? _values.GetValueOrDefault(tensor) : null;
+
+    /// <summary>Whether a tensor is known before running (a folded value), not data.</summary>
+    public bool IsKnown(string tensor) => _values.ContainsKey(tensor);
+
+    public NodeContext Context(OnnxNode node, long opset) => new(
+        node,
+        node.Inputs.Select(i => i.Length == 0 ? null : _infos.GetValueOrDefault(i)).ToArray(),
+        node.Inputs.Select(Value).ToArray(),
+        opset,
+        node.Outputs.Select(o => o.Length == 0 ? null! : _infos[o]).ToArray());
+
+    /// <summary>Infers every tensor's shape from the inputs' shapes (and the values of small integer inputs).</summary>
+    /// <exception cref="PlanningException">An operator has no shape rule, or the shapes do not fit together.</exception>
+    public static GraphShapes Infer(OnnxModel model, IReadOnlyDictionary<string, TensorInfo> inputs,
+        IReadOnlyDictionary<string, KnownValue>? inputValues = null)
+    {
+        var graph = model.Graph;
+        var opset = model.OpsetVersion;
+        var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        var values = new Dictionary<string, KnownValue>(StringComparer.Ordinal);
+        foreach (var input in graph.Inputs)
+        {
+            if (!inputs.TryGetValue(input.Name, out var info))
+            {
+                throw new PlanningException($"Input '{input.Name}' was not given.");
+            }
+            infos[input.Name] = info;
+            if (inputValues?.GetValueOrDefault(input.Name) is { } v)
+            {
+                values[input.Name] = v;
+            }
+        }
+        foreach (var (name, tensor) in graph.Initializers)
+        {
+            if (infos.ContainsKey(name))
+            {
+                continue; // an input with a default; the caller's value wins
+            }
+            var info = new TensorInfo(tensor.GetElementType(model.FilePath), tensor.GetDims());
+            infos[name] = info;
+            if (info.Elements <= ValueEvaluator.MaxElements && info.Type != OnnxElementType.String)
+            {
+                var bytes = model.ReadTensorBytes(tensor).Span;
+                values[name] = OnnxElementTypes.IsFloatingPoint(info.Type)
+                    ? KnownValue.Reals(info.Type, info.Dims, TensorValues.ToFloat(bytes, info.Type).Select(f => (double)f).ToArray())
+                    : KnownValue.Integers(info.Type, info.Dims, TensorValues.ToInt64(bytes, info.Type));
+            }
+        }
+        var folded = new HashSet<OnnxNode>();
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Subgraphs.Count > 0)
+            {
+                throw new PlanningException($"{node.Describe()}: operators with subgraphs (If / Loop / Scan) are not planned.");
+            }
+            var context = new NodeContext(
+                node,
+                node.Inputs.Select(i => i.Length == 0 ? null : infos.GetValueOrDefault(i)).ToArray(),
+                node.Inputs.Select(i => i.Length == 0 ? null : values.GetValueOrDefault(i)).ToArray(),
+                opset);
+            for (var i = 0; i < node.Inputs.Count; i++)
+            {
+                if (node.Inputs[i].Length > 0 && context.Inputs[i] is null)
+                {
+                    throw new PlanningException($"{node.Describe()}: no shape for input '{node.Inputs[i]}'.");
+                }
+            }
+            TensorInfo[] outputs;
+            try
+            {
+                outputs = OperatorShapes.Infer(context);
+            }
+            catch (PlanningException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is IndexOutOfRangeException or InvalidOperationException or ArgumentException or NullReferenceException)
+            {
+                throw new PlanningException($"{node.Describe()}: shape inference failed ({e.Message}).", e);
+            }
+            var allKnown = true;
+            for (var o = 0; o < node.Outputs.Count; o++)
+            {
+                var name = node.Outputs[o];
+                if (name.Length == 0)
+                {
+                    continue;
+                }
+                infos[name] = outputs[o];
+                var value = node.Outputs.Count == 1 ? ValueEvaluator.TryEvaluate(context, outputs[o]) : null;
+                if (value is null)
+                {
+                    allKnown = false;
+                }
+                else
+                {
+                    values[name] = value;
+                }
+            }
+            if (allKnown)
+            {
+                folded.Add(node);
+            }
+        }
+        return new GraphShapes(graph, infos, values, folded);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using Fme.MLNet.Onnx;
+using Fme.MLNet.Streamlining.Analysis;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Fme.MLNet.Streamlining.Execution;
+
+/// <summary>
+/// A full tensor in native memory (64-byte aligned, sizes beyond 2 GB allowed), or a view of memory someone else owns.
+/// Pieces are handed to ONNX Runtime as <see cref="OrtValue"/>s over ranges of it, without copies where the cut is
+/// along a leading axis. Owned memory is freed on dispose.
+/// </summary>
+internal sealed unsafe class NativeTensor : IDisposable
+{
+    private readonly bool _owned;
+    private IntPtr _data;
+
+    private NativeTensor(TensorInfo info, IntPtr data, bool owned)
+    {
+        Info = info;
+        _data = data;
+        _owned = owned;
+    }
+
+    public TensorInfo Info { get; }
+
+    public IntPtr Data => _data != IntPtr.Zero ? _data : throw new ObjectDisposedException(nameof(NativeTensor));
+
+    public long Bytes => Info.Bytes;
+
+    /// <summary>Allocates an uninitialised tensor.</summary>
+    public static NativeTensor Allocate(TensorInfo info)
+    {
+        var bytes = Math.Max(info.Bytes, 1);
+        var data = (IntPtr)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        return new NativeTensor(info, data, owned: true);
+    }
+
+    /// <summary>Wraps memory that stays valid, and owned by the caller, while this view is used.</summary>
+    public static NativeTensor View(TensorInfo info, IntPtr data) => new(info, data, owned: false);
+
+    public static TensorElementType OrtType(OnnxElementType type) => (TensorElementType)(int)type;
+
+    /// <summary>An OrtValue over a byte range of this tensor (not owning it).</summary>
+    public OrtValue CreateValue(long[] dims, long byteOffset = 0)
+    {
+        var bytes = dims.Aggregate(1L, (a, d) => a * d) * OnnxElementTypes.SizeOf(Info.Type);
+        return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtType(Info.Type), dims, Data + (nint)byteOffset, bytes);
+    }
+
+    /// <summary>An OrtValue over the whole tensor.</summary>
+    public OrtValue CreateValue() => CreateValue(Info.Dims);
+
+    public Span<T> AsSpan<T>() where T : unmanaged => new((void*)Data, checked((int)(Bytes / sizeof(T))));
+
+    public void Dispose()
+    {
+        if (_owned && _data != IntPtr.Zero)
+        {
+            NativeMemory.AlignedFree((void*)_data);
+        }
+        _data = IntPtr.Zero;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Runtime.InteropServices;
+using Fme.MLNet.Onnx;
+using Fme.MLNet.Onnx.Proto;
+using Fme.MLNet.Streamlining.Analysis;
+using Fme.MLNet.Streamlining.Planning;
+using Google.Protobuf;
+
+namespace Fme.MLNet.Streamlining.Execution;
+
+/// <summary>
+/// Writes the ONNX model one group runs: its nodes, the initializers they use (external ones by reference to the same
+/// data files), every folded value as a constant, Reshape / Expand shape inputs rewritten so one model serves pieces
+/// of any length (the cut axis becomes -1 or 1), and each two-pass normalisation replaced by (x - mean) * scale + bias
+/// with the statistics as extra inputs. Boundary tensors are declared with the cut axis named "piece".
+/// </summary>
+internal static class SubModelBuilder
+{
+    public const string PieceDim = "piece";
+
+    /// <summary>Names of the three statistics inputs of the k-th two-pass normalisation.</summary>
+    public static (string Mean, string Scale, string Bias) StatisticsInputs(int k) => ($"__norm{k}_mean", $"__norm{k}_scale", $"__norm{k}_bias");
+
+    public static OnnxModel Build(OnnxModel model, PlanningContext ctx, PlannedGroup group)
+    {
+        var graph = new GraphProto { Name = $"group_{group.Index}" };
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        var shapes = ctx.Shapes;
+        void AddInitializer(TensorProto t)
+        {
+            if (added.Add(t.Name))
+            {
+                graph.Initializer.Add(t);
+            }
+        }
+        void AddInput(NodeProto node, int i)
+        {
+            var name = node.Input[i];
+            if (name.Length == 0 || added.Contains(name))
+            {
+                return;
+            }
+            if (shapes.Value(name) is { } value && !group.Inputs.Contains(name))
+            {
+                AddInitializer(Constant(name, value));
+            }
+            else if (ctx.Graph.IsInitializer(name))
+            {
+                AddInitializer(ctx.Graph.GetInitializer(name).Clone());
+            }
+        }
+
+        var twoPassIndex = 0;
+        foreach (var unit in group.Units)
+        {
+            if (group.TwoPass.Contains(unit))
+            {
+                EmitTwoPass(graph, shapes, unit, twoPassIndex++);
+                continue;
+            }
+            for (var m = 0; m < unit.Members.Count; m++)
+            {
+                var node = unit.Members[m].Proto.Clone();
+                var rewriteAxis = group.IsCut && node.OpType is "Reshape" or "Expand" && node.Domain.Length == 0
+                    ? MemberOutputAxis(group, unit, m)
+                    : null;
+                if (rewriteAxis is { } axis)
+                {
+                    var target = RewriteShape(node, shapes, axis);
+                    var name = $"{node.Output[0]}__piece_shape";
+                    AddInitializer(Constant(name, KnownValue.Integers(OnnxElementType.Int64, [target.Length], target)));
+                    node.Input[1] = name;
+                }
+                for (var i = 0; i < node.Input.Count; i++)
+                {
+                    AddInput(node, i);
+                }
+                graph.Node.Add(node);
+            }
+        }
+
+        foreach (var input in group.Inputs)
+        {
+            graph.Input.Add(ValueInfo(input, shapes.Info(input), group.IsCut ? group.CutAxes.GetValueOrDefault(input, -1) : -1));
+        }
+        for (var k = 0; k < group.TwoPass.Count; k++)
+        {
+            var x = shapes.Info(group.TwoPass[k].Norm!.Input);
+            var statDims = x.Dims.Select((d, i) => i < 2 ? d : 1L).ToArray();
+            var (mean, scale, bias) = StatisticsInputs(k);
+            foreach (var name in new[] { mean, scale, bias })
+            {
+                graph.Input.Add(ValueInfo(name, new TensorInfo(OnnxElementType.Float, statDims), -1));
+            }
+        }
+        foreach (var output in group.Outputs)
+        {
+            graph.Output.Add(ValueInfo(output, shapes.Info(output), group.IsCut ? group.CutAxes.GetValueOrDefault(output, -1) : -1));
+        }
+        var proto = new ModelProto
+        {
+            IrVersion = Math.Max(model.Proto.IrVersion, 7),
+            ProducerName = "Fme.MLNet",
+            Graph = graph,
+        };
+        proto.OpsetImport.AddRange(model.Proto.OpsetImport.Select(o => o.Clone()));
+        proto.Functions.AddRange(model.Proto.Functions.Select(f => f.Clone()));
+        return OnnxModel.FromProto(proto, model.BaseDirectory);
+    }
+
+    /// <summary>The cut axis of a member's output; inside a GroupNorm pattern the grouped tensor is cut on axis 0 or 2.</summary>
+    private static int? MemberOutputAxis(PlannedGroup group, AnalysisNode unit, int member)
+    {
+        if (unit.Members.Count == 1)
+        {
+            return group.CutAxes.TryGetValue(unit.Outputs[0], out var a) ? a : null;
+        }
+        if (!group.CutAxes.TryGetValue(unit.Inputs[0], out var x))
+        {
+            return null;
+        }
+        return member == unit.Members.Count - 1 ? x : (x == 0 ? 0 : 2);
+    }
+
+    /// <summary>The full target shape with the cut position made piece-agnostic: -1 for Reshape, 1 for Expand.</summary>
+    private static long[] RewriteShape(NodeProto node, GraphShapes shapes, int outputAxis)
+    {
+        var output = shapes.Info(node.Output[0]).Dims;
+        if (node.OpType == "Reshape")
+        {
+            var target = (long[])output.Clone();
+            target[outputAxis] = -1;
+            return target;
+        }
+        var shape = shapes.Value(node.Input[1])!.Ints!.ToArray();
+        var position = outputAxis - (output.Length - shape.Length);
+        if (position >= 0)
+        {
+            shape[position] = 1;
+        }
+        return shape;
+    }
+
+    /// <summary>y = (x - mean) * scale + bias, in float32 (with casts around it for other float types).</summary>
+    private static void EmitTwoPass(GraphProto graph, GraphShapes shapes, AnalysisNode unit, int k)
+    {
+        var x = unit.Norm!.Input;
+        var y = unit.Outputs[0];
+        var type = shapes.Info(x).Type;
+        var (mean, scale, bias) = StatisticsInputs(k);
+        var prefix = $"{unit.Name}__two_pass";
+        var source = x;
+        if (type != OnnxElementType.Float)
+        {
+            source = $"{prefix}_x32";
+            graph.Node.Add(Node("Cast", [x], source, $"{prefix}/Cast", Attr.Int("to", (long)OnnxElementType.Float)));
+        }
+        graph.Node.Add(Node("Sub", [source, mean], $"{prefix}_centred", $"{prefix}/Sub"));
+        graph.Node.Add(Node("Mul", [$"{prefix}_centred", scale], $"{prefix}_scaled", $"{prefix}/Mul"));
+        var sum = type == OnnxElementType.Float ? y : $"{prefix}_y32";
+        graph.Node.Add(Node("Add", [$"{prefix}_scaled", bias], sum, $"{prefix}/Add"));
+        if (type != OnnxElementType.Float)
+        {
+            graph.Node.Add(Node("Cast", [sum], y, $"{prefix}/Cast_1", Attr.Int("to", (long)type)));
+        }
+    }
+
+    private static NodeProto Node(string op, string[] inputs, string output, string name, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    private static TensorProto Constant(string name, KnownValue value)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)value.Type };
+        t.Dims.AddRange(value.Dims);
+        var n = value.Count;
+        byte[] bytes = value.Type switch
+        {
+            OnnxElementType.Float => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => (float)value[i]).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Float16 => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => (Half)value[i]).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Double => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => value[i]).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Int64 => MemoryMarshal.AsBytes(value.Ints!.AsSpan()).ToArray(),
+            OnnxElementType.Int32 => MemoryMarshal.AsBytes(value.Ints!.Select(v => (int)v).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Bool or OnnxElementType.UInt8 => value.Ints!.Select(v => (byte)v).ToArray(),
+            OnnxElementType.Int8 => value.Ints!.Select(v => (byte)(sbyte)v).ToArray(),
+            _ => throw new PlanningException($"Cannot write a folded constant of type {OnnxElementTypes.Name(value.Type)} for '{name}'."),
+        };
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
+
+    private static ValueInfoProto ValueInfo(string name, TensorInfo info, int cutAxis)
+    {
+        var shape = new TensorShapeProto();
+        for (var a = 0; a < info.Rank; a++)
+        {
+            shape.Dim.Add(a == cutAxis
+                ? new TensorShapeProto.Types.Dimension { DimParam = PieceDim }
+                : new TensorShapeProto.Types.Dimension { DimValue = info.Dims[a] });
+        }
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)info.Type, Shape = shape } },
+        };
+    }
+}

@@ -1,0 +1,113 @@
+using Fme.MLNet.Streamlining.Analysis;
+
+namespace Fme.MLNet.Streamlining.Planning;
+
+/// <summary>
+/// Operator grouping: one sweep over the units in topological order. At each unit not yet placed, every way of
+/// cutting it is tried as the seed of a group, grown as far as <see cref="GroupBuilder"/> allows; the seed that gives
+/// the most pieces (up to what the options ask for its kind), then the most bytes kept in pieces, wins. A unit with no
+/// worthwhile cut runs whole, merged with its whole neighbours.
+/// </summary>
+internal static class Grouper
+{
+    public static List<PlannedGroup> Run(PlanningContext ctx)
+    {
+        var queue = new LinkedList<AnalysisNode>(ctx.Units);
+        var groups = new List<PlannedGroup>();
+        var whole = new List<AnalysisNode>();
+        while (queue.Count > 0)
+        {
+            var seed = queue.First!.Value;
+            var best = BestGroup(ctx, queue);
+            if (best is null)
+            {
+                queue.RemoveFirst();
+                whole.Add(seed);
+                continue;
+            }
+            var (builder, consumed) = best.Value;
+            for (var i = 0; i < consumed; i++)
+            {
+                queue.RemoveFirst();
+            }
+            whole.AddRange(builder.Hoisted.OrderBy(u => u.Index));
+            Flush(ctx, groups, whole);
+            groups.Add(MakeCut(ctx, groups.Count, builder));
+            foreach (var unit in builder.Free.OrderByDescending(u => u.Index))
+            {
+                queue.AddFirst(unit);
+            }
+        }
+        Flush(ctx, groups, whole);
+        return groups;
+    }
+
+    private static (GroupBuilder Builder, int Consumed)? BestGroup(PlanningContext ctx, LinkedList<AnalysisNode> queue)
+    {
+        var seed = queue.First!.Value;
+        (GroupBuilder Builder, int Consumed, long Internal)? best = null;
+        foreach (var link in seed.Links.Where(l => l.IsCut))
+        {
+            var kind = ctx.KindOf(seed, link);
+            var builder = new GroupBuilder(ctx, ctx.Options.PiecesFor(kind));
+            if (builder.RequestedPieces < 2 || !builder.Seed(seed, link))
+            {
+                continue;
+            }
+            var consumed = 1;
+            for (var node = queue.First!.Next; node is not null && builder.TryJoin(node.Value); node = node.Next)
+            {
+                consumed++;
+            }
+            var inside = InternalBytes(ctx, builder);
+            if (best is null || builder.Pieces > best.Value.Builder.Pieces ||
+                builder.Pieces == best.Value.Builder.Pieces && inside > best.Value.Internal)
+            {
+                best = (builder, consumed, inside);
+            }
+        }
+        if (best is not { } b || b.Builder.Pieces < 2 || b.Internal == 0 || b.Internal < ctx.Options.MinimumCutBytes)
+        {
+            return null;
+        }
+        return (b.Builder, b.Consumed);
+    }
+
+    /// <summary>Bytes of the tensors that exist only inside the group: what cutting it keeps in pieces.</summary>
+    private static long InternalBytes(PlanningContext ctx, GroupBuilder builder) =>
+        builder.Produced.Where(t => !IsOutput(ctx, t, builder.Members.Keys)).Sum(t => ctx.Shapes.Info(t).Bytes);
+
+    private static bool IsOutput(PlanningContext ctx, string tensor, ICollection<AnalysisNode> members) =>
+        ctx.Graph.IsGraphOutput(tensor) || ctx.Consumers(tensor).Any(u => !members.Contains(u));
+
+    private static PlannedGroup MakeCut(PlanningContext ctx, int index, GroupBuilder b)
+    {
+        var members = b.Members.Keys.OrderBy(u => u.Index).ToList();
+        var memberSet = members.ToHashSet();
+        var seedLink = b.Members[members[0]];
+        var kind = ctx.KindOf(members[0], seedLink);
+        var inputs = b.CutAxes.Keys.Where(t => !b.Produced.Contains(t)).Concat(b.WholeInputs).Distinct().OrderBy(t => t, StringComparer.Ordinal).ToList();
+        var outputs = b.Produced.Where(t => IsOutput(ctx, t, memberSet)).OrderBy(t => t, StringComparer.Ordinal).ToList();
+        return new PlannedGroup(index, members, kind, b.Pieces, b.Gcd, new Dictionary<string, int>(b.CutAxes), inputs, outputs,
+            b.TwoPass.ToList(), b.Approximate.ToList(), new Dictionary<AnalysisNode, CutLink>(b.Members));
+    }
+
+    /// <summary>Emits the pending whole units as one uncut group.</summary>
+    private static void Flush(PlanningContext ctx, List<PlannedGroup> groups, List<AnalysisNode> whole)
+    {
+        if (whole.Count == 0)
+        {
+            return;
+        }
+        var units = whole.ToList();
+        whole.Clear();
+        var set = units.ToHashSet();
+        var produced = units.SelectMany(u => u.Outputs).Where(o => o.Length > 0).ToHashSet(StringComparer.Ordinal);
+        var inputs = units.SelectMany(u => u.Inputs)
+            .Where(t => t.Length > 0 && !produced.Contains(t) && !ctx.Graph.IsInitializer(t) && !ctx.Shapes.IsKnown(t))
+            .Distinct().OrderBy(t => t, StringComparer.Ordinal).ToList();
+        var outputs = produced.Where(t => IsOutput(ctx, t, set)).OrderBy(t => t, StringComparer.Ordinal).ToList();
+        groups.Add(new PlannedGroup(groups.Count, units, CutKind.None, 1, 1, new Dictionary<string, int>(), inputs, outputs, [], [],
+            new Dictionary<AnalysisNode, CutLink>()));
+    }
+}

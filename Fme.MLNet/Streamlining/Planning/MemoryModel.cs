@@ -1,0 +1,112 @@
+using Fme.MLNet.Streamlining.Analysis;
+
+namespace Fme.MLNet.Streamlining.Planning;
+
+/// <summary>
+/// Predicts peak activation memory (weights excluded) by replaying execution with tensor lifetimes: a tensor lives
+/// from the step that writes it to the last step that reads it. Unsliced: every unit is a step over full tensors.
+/// Streamlined: full tensors live between groups; inside a group, one piece's tensors at a time.
+/// </summary>
+internal static class MemoryModel
+{
+    public static long Unsliced(PlanningContext ctx)
+    {
+        var lastUse = LastUse(ctx.Units.Select(u => (IEnumerable<string>)u.Inputs).ToList(), ctx);
+        return Replay(ctx, ctx.Units.Select(u => ((IEnumerable<string>)u.Inputs, (IEnumerable<string>)u.Outputs)).ToList(), lastUse, t => ctx.Shapes.Info(t).Bytes);
+    }
+
+    /// <summary>Per group: the predicted peak while it runs (full tensors alive plus one piece's working set).</summary>
+    public static long[] Streamlined(PlanningContext ctx, IReadOnlyList<PlannedGroup> groups)
+    {
+        var lastUse = LastUse(groups.Select(g => (IEnumerable<string>)g.Inputs).ToList(), ctx);
+        var alive = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var input in ctx.Graph.Inputs)
+        {
+            alive[input.Name] = ctx.Shapes.Info(input.Name).Bytes;
+        }
+        var peaks = new long[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            foreach (var output in group.Outputs)
+            {
+                alive[output] = ctx.Shapes.Info(output).Bytes;
+            }
+            peaks[g] = alive.Values.Sum() + WorkingSet(ctx, group);
+            foreach (var input in group.Inputs.Where(t => lastUse.GetValueOrDefault(t, -1) <= g && !ctx.Graph.IsGraphOutput(t)))
+            {
+                alive.Remove(input);
+            }
+        }
+        return peaks;
+    }
+
+    /// <summary>Peak bytes of one (the largest) piece's tensors inside a group, plus copies of non-contiguous boundary pieces.</summary>
+    public static long WorkingSet(PlanningContext ctx, PlannedGroup group)
+    {
+        long PieceBytes(string t)
+        {
+            var info = ctx.Shapes.Info(t);
+            return group.CutAxes.TryGetValue(t, out var axis) && group.IsCut
+                ? info.Bytes / info.Dims[axis] * group.LargestPiece(info, axis)
+                : info.Bytes;
+        }
+        var boundary = new HashSet<string>(group.Inputs.Concat(group.Outputs), StringComparer.Ordinal);
+        var steps = group.Units.Select(u => ((IEnumerable<string>)u.Inputs, (IEnumerable<string>)u.Outputs.Where(o => !boundary.Contains(o)))).ToList();
+        var lastUse = LastUse(group.Units.Select(u => (IEnumerable<string>)u.Inputs).ToList(), ctx);
+        var inner = Replay(ctx, steps, lastUse, PieceBytes, skip: boundary);
+        var copies = group.IsCut
+            ? group.Inputs.Concat(group.Outputs).Where(t => group.CutAxes.TryGetValue(t, out var a) && !IsContiguous(ctx.Shapes.Info(t), a)).Sum(PieceBytes)
+            : 0;
+        var stats = group.TwoPass.Sum(u => 2 * ctx.Shapes.Info(u.Norm!.Input).Dims[..2].Aggregate(1L, (a, d) => a * d) * 8);
+        return inner + copies + stats;
+    }
+
+    /// <summary>Whether a cut along <paramref name="axis"/> gives contiguous pieces (every outer axis has length 1).</summary>
+    public static bool IsContiguous(TensorInfo info, int axis) => info.Dims[..axis].All(d => d == 1);
+
+    private static Dictionary<string, int> LastUse(IReadOnlyList<IEnumerable<string>> readsPerStep, PlanningContext ctx)
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var s = 0; s < readsPerStep.Count; s++)
+        {
+            foreach (var t in readsPerStep[s])
+            {
+                if (t.Length > 0)
+                {
+                    last[t] = s;
+                }
+            }
+        }
+        return last;
+    }
+
+    private static long Replay(PlanningContext ctx, IReadOnlyList<(IEnumerable<string> Reads, IEnumerable<string> Writes)> steps,
+        Dictionary<string, int> lastUse, Func<string, long> bytes, ISet<string>? skip = null)
+    {
+        var alive = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (skip is null)
+        {
+            foreach (var input in ctx.Graph.Inputs)
+            {
+                alive[input.Name] = bytes(input.Name);
+            }
+        }
+        long current = alive.Values.Sum(), peak = current;
+        for (var s = 0; s < steps.Count; s++)
+        {
+            foreach (var w in steps[s].Writes.Where(w => w.Length > 0 && !alive.ContainsKey(w)))
+            {
+                alive[w] = bytes(w);
+                current += alive[w];
+            }
+            peak = Math.Max(peak, current);
+            foreach (var r in steps[s].Reads.Where(r => r.Length > 0 && alive.ContainsKey(r) && lastUse.GetValueOrDefault(r) <= s && !ctx.Graph.IsGraphOutput(r)))
+            {
+                current -= alive[r];
+                alive.Remove(r);
+            }
+        }
+        return peak;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Fme.MLNet.Onnx;
+using Fme.MLNet.Streamlining.Analysis;
+using Fme.MLNet.Streamlining.Execution;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Fme.MLNet.Streamlining;
+
+public sealed partial class StreamlinedSession
+{
+    private const int MaxShapeInputElements = 64;
+    private InferenceSession? _outputCopier;
+
+    /// <summary>Names of the full tensors the executor held after the last run (only the outputs it handed back).</summary>
+    internal IReadOnlyList<string> HeldAfterLastRun { get; private set; } = [];
+
+    /// <summary>
+    /// Runs the model, as <see cref="InferenceSession.Run(IReadOnlyCollection{NamedOnnxValue})"/> does: the results are
+    /// copies the caller owns and disposes.
+    /// </summary>
+    public IDisposableReadOnlyCollection<DisposableNamedOnnxValue> Run(IReadOnlyCollection<NamedOnnxValue> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var input in inputs)
+            {
+                values[input.Name] = ToOrtValue(input);
+            }
+            using var outputs = Run(values);
+            return CopyOut(outputs);
+        }
+        finally
+        {
+            foreach (var v in values.Values)
+            {
+                v.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the model on the given values (read, never written) and returns the outputs in the model's order. The
+    /// returned collection owns the output memory. Cancellation stops within the ONNX Runtime call in progress and frees
+    /// every intermediate tensor.
+    /// </summary>
+    /// <exception cref="ArgumentException">An input is missing, unknown, or of the wrong type or shape.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public StreamlinedOutputs Run(IReadOnlyDictionary<string, OrtValue> inputs, RunOptions? runOptions = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(inputs);
+        foreach (var name in inputs.Keys.Where(n => !InputMetadata.ContainsKey(n)))
+        {
+            throw new ArgumentException($"The model has no input '{name}'; its inputs are [{string.Join(", ", InputMetadata.Keys)}].", nameof(inputs));
+        }
+        var infos = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        var known = new Dictionary<string, KnownValue>(StringComparer.Ordinal);
+        foreach (var (name, meta) in InputMetadata)
+        {
+            if (!inputs.TryGetValue(name, out var value))
+            {
+                throw new ArgumentException($"Input '{name}' ({meta}) was not given.", nameof(inputs));
+            }
+            var shape = value.GetTensorTypeAndShape();
+            var info = CheckInput(name, (OnnxElementType)(int)shape.ElementDataType, shape.Shape);
+            infos[name] = info;
+            if (info.Type is OnnxElementType.Int64 or OnnxElementType.Int32 && info.Elements <= MaxShapeInputElements)
+            {
+                var ints = info.Type == OnnxElementType.Int64
+                    ? value.GetTensorDataAsSpan<long>().ToArray()
+                    : Array.ConvertAll(value.GetTensorDataAsSpan<int>().ToArray(), v => (long)v);
+                known[name] = KnownValue.Integers(info.Type, info.Dims, ints);
+            }
+        }
+        var plan = GetExecutionPlan(infos, known);
+        Plan = plan.Planning.Plan;
+        var ownRunOptions = runOptions is null;
+        runOptions ??= new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        try
+        {
+            return plan.Planning.Context is null
+                ? RunWhole(inputs, runOptions)
+                : RunGroups(plan, inputs, infos, runOptions, cancellationToken);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        finally
+        {
+            if (ownRunOptions)
+            {
+                runOptions.Dispose();
+            }
+        }
+    }
+
+    private StreamlinedOutputs RunWhole(IReadOnlyDictionary<string, OrtValue> inputs, RunOptions runOptions)
+    {
+        var names = inputs.Keys.ToArray();
+        var results = WholeModel().Run(runOptions, names, names.Select(n => inputs[n]).ToArray(), OutputNames);
+        HeldAfterLastRun = OutputNames;
+        return new StreamlinedOutputs(OutputNames, results.ToList(), []);
+    }
+
+    private StreamlinedOutputs RunGroups(ExecutionPlan plan, IReadOnlyDictionary<string, OrtValue> inputs, Dictionary<string, TensorInfo> infos,
+        RunOptions runOptions, CancellationToken cancellation)
+    {
+        var tensors = new Dictionary<string, NativeTensor>(StringComparer.Ordinal);
+        var shapes = plan.Planning.Context!.Shapes;
+        var outputs = OutputNames;
+        try
+        {
+            foreach (var (name, value) in inputs)
+            {
+                tensors[name] = NativeTensor.View(infos[name], DataPointer(value));
+            }
+            foreach (var runner in plan.Runners)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var group = runner.Group;
+                foreach (var output in group.Outputs)
+                {
+                    tensors[output] = NativeTensor.Allocate(shapes.Info(output));
+                }
+                runner.Run(tensors, runOptions, cancellation);
+                foreach (var input in group.Inputs.Where(t => plan.LastUse[t] == group.Index && !outputs.Contains(t)))
+                {
+                    tensors[input].Dispose();
+                    tensors.Remove(input);
+                }
+            }
+            cancellation.ThrowIfCancellationRequested();
+            var held = outputs.Select(o => tensors[o]).ToList();
+            foreach (var name in tensors.Keys.Where(n => !outputs.Contains(n)).ToList())
+            {
+                tensors[name].Dispose();
+                tensors.Remove(name);
+            }
+            HeldAfterLastRun = tensors.Keys.ToList();
+            return new StreamlinedOutputs(outputs, held.Select(t => t.CreateValue()).ToList(), held);
+        }
+        catch
+        {
+            foreach (var t in tensors.Values)
+            {
+                t.Dispose();
+            }
+            HeldAfterLastRun = [];
+            throw;
+        }
+    }
+
+    private static unsafe IntPtr DataPointer(OrtValue value) =>
+        (IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(value.GetTensorMutableRawData()));
+
+    private static OrtValue ToOrtValue(NamedOnnxValue input) => input.Value switch
+    {
+        DenseTensor<float> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        DenseTensor<Float16> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        DenseTensor<long> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        DenseTensor<int> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        DenseTensor<double> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        DenseTensor<bool> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        DenseTensor<byte> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
+        Tensor<float> t => ToOrtValue(NamedOnnxValue.CreateFromTensor(input.Name, t.ToDenseTensor())),
+        Tensor<long> t => ToOrtValue(NamedOnnxValue.CreateFromTensor(input.Name, t.ToDenseTensor())),
+        _ => throw new ArgumentException(
+            $"Input '{input.Name}' holds {input.Value?.GetType().Name ?? "null"}; expected a tensor of float, float16, double, int64, int32, bool or uint8.",
+            nameof(input)),
+    };
+
+    private static long[] Dims<T>(Tensor<T> t) => t.Dimensions.ToArray().Select(d => (long)d).ToArray();
+
+    /// <summary>Copies outputs into values ONNX Runtime owns (only it can create DisposableNamedOnnxValue).</summary>
+    private IDisposableReadOnlyCollection<DisposableNamedOnnxValue> CopyOut(StreamlinedOutputs outputs)
+    {
+        _outputCopier ??= new InferenceSession(CopierModel().ToBytes());
+        var names = outputs.Names.Select((_, i) => $"in_{i}").ToArray();
+        var fixedInputs = new List<FixedBufferOnnxValue>();
+        try
+        {
+            foreach (var value in outputs)
+            {
+                var shape = value.GetTensorTypeAndShape();
+                var raw = value.GetTensorMutableRawData();
+                unsafe
+                {
+                    var manager = new NativeMemoryManager((IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw)), raw.Length);
+                    fixedInputs.Add(FixedBufferOnnxValue.CreateFromMemory(OrtMemoryInfo.DefaultInstance, manager.Memory, shape.ElementDataType, shape.Shape, raw.Length));
+                }
+            }
+            return _outputCopier.Run(names, fixedInputs);
+        }
+        finally
+        {
+            foreach (var f in fixedInputs)
+            {
+                f.Dispose();
+            }
+        }
+    }
+
+    private OnnxModel CopierModel()
+    {
+        var b = new GraphBuilder("copy_outputs");
+        var i = 0;
+        foreach (var name in OutputNames)
+        {
+            var meta = OutputMetadata[name];
+            var input = b.Input($"in_{i++}", meta.ElementType, meta.Dimensions.Select((d, k) => (object)$"d{k}").ToArray());
+            b.Output(b.Identity(input), name);
+        }
+        return b.Build();
+    }
+}
