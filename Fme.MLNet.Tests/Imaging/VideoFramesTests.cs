@@ -124,6 +124,38 @@ public class VideoFramesTests
     }
 
     [Fact]
+    public void GifColoursStayCloseToTheFrames()
+    {
+        // Smooth content whose colours drift from frame to frame: 256 colours per frame should track it closely.
+        var rng = new TestRandom();
+        int frames = 4, size = 48;
+        var decoded = rng.Uniform(frames * 3 * size * size, -0.02f, 0.02f);
+        for (var f = 0; f < frames; f++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                for (var i = 0; i < size * size; i++)
+                {
+                    decoded[((f * 3 + c) * size * size) + i] += (c - 1) * (f - 1.5f) / 2f + (i % size - i / size) / (2f * size);
+                }
+            }
+        }
+        var video = VideoFrames.FromDecoderOutput(decoded, frames, size, size, 7);
+        using var stream = new MemoryStream();
+        video.SaveGif(stream);
+        stream.Position = 0;
+        using var gif = Image.Load<Rgb24>(stream);
+        for (var f = 0; f < frames; f++)
+        {
+            using var frame = gif.Frames.CloneFrame(f);
+            var pixels = new byte[size * size * 3];
+            frame.CopyPixelDataTo(pixels);
+            var error = pixels.Zip(video.GetFrame(f).ToArray()).Average(p => Math.Abs(p.First - p.Second));
+            Assert.True(error < 4, $"frame {f}: mean error {error:F2} levels ({rng})");
+        }
+    }
+
+    [Fact]
     public void MLImagesRoundTrip()
     {
         var rng = new TestRandom();

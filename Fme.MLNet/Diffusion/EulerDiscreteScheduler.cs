@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Fme.MLNet.Diffusion;
 
@@ -100,6 +101,7 @@ public sealed class EulerDiscreteScheduler
     /// <param name="sample">The unscaled latents.</param>
     /// <param name="stepIndex">0-based step index, below <see cref="StepCount"/>.</param>
     /// <param name="destination">Receives the scaled latents; same length as <paramref name="sample"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ScaleModelInput(ReadOnlySpan<float> sample, int stepIndex, Span<float> destination)
     {
         var sigma = SigmaAt(stepIndex);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Fme.MLNet.Diffusion;
@@ -52,6 +53,7 @@ internal static class EulerStepKernel
         public static float Denoised(float output, float sample, in Coefficients c) => output;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TPrediction>(ReadOnlySpan<float> output, ReadOnlySpan<float> sample, Span<float> next, in Coefficients c)
         where TPrediction : struct, IPrediction
     {

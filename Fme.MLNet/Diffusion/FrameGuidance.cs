@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Fme.MLNet.Diffusion;
@@ -76,6 +77,7 @@ public static class FrameGuidance
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blend(ReadOnlySpan<float> uncond, ReadOnlySpan<float> cond, float scale, Span<float> result)
     {
         var i = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Fme.MLNet.Diffusion;
 
 /// <summary>
@@ -82,6 +83,7 @@ public sealed class GaussianNoise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FillRange(Span<float> destination, long start)
     {
         var i = 0;

@@ -26,17 +26,8 @@ internal static unsafe class BicubicResize
             fixed (float* target = output)
             {
                 nint s = (nint)source, m = (nint)across, t = (nint)target;
-                ParallelRows.For(rows, (long)rows * outputWidth * 4, r =>
-                {
-                    var row = (float*)s + (long)r * width;
-                    var result = (float*)m + (long)r * outputWidth;
-                    for (var o = 0; o < outputWidth; o++)
-                    {
-                        var k = 4 * o;
-                        result[o] = row[xIndex[k]] * xWeight[k] + row[xIndex[k + 1]] * xWeight[k + 1]
-                            + row[xIndex[k + 2]] * xWeight[k + 2] + row[xIndex[k + 3]] * xWeight[k + 3];
-                    }
-                });
+                ParallelRows.For(rows, (long)rows * outputWidth * 4,
+                    r => Across((float*)s + (long)r * width, (float*)m + (long)r * outputWidth, outputWidth, xIndex, xWeight));
                 ParallelRows.For(planes * outputHeight, (long)planes * outputHeight * outputWidth * 4, po =>
                 {
                     var (plane, o) = Math.DivRem(po, outputHeight);
@@ -82,6 +73,18 @@ internal static unsafe class BicubicResize
 
     private static float Outer(float x) => ((A * x - 5f * A) * x + 8f * A) * x - 4f * A;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Across(float* row, float* result, int outputWidth, int[] index, float[] weight)
+    {
+        for (var o = 0; o < outputWidth; o++)
+        {
+            var k = 4 * o;
+            result[o] = row[index[k]] * weight[k] + row[index[k + 1]] * weight[k + 1]
+                + row[index[k + 2]] * weight[k + 2] + row[index[k + 3]] * weight[k + 3];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blend4(float* r0, float* r1, float* r2, float* r3, ReadOnlySpan<float> w, float* target, int width)
     {
         float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Fme.MLNet.Imaging;
@@ -42,25 +43,29 @@ internal static unsafe class FrameQuantizer
         return rgb;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(ReadOnlySpan<float> values, Span<byte> target)
     {
-        var half = new Vector<float>(0.5f);
-        var max = new Vector<float>(255f);
+        var width = Vector<float>.Count;
         var i = 0;
-        for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+        for (; i <= values.Length - 4 * width; i += 4 * width)
         {
-            var v = new Vector<float>(values[i..]) * half + half;
-            v = Vector.ConditionalSelect(Vector.Equals(v, v), v, Vector<float>.Zero); // NaN -> 0, like the scalar path
-            v = Vector.Min(Vector.Max(v, Vector<float>.Zero), Vector<float>.One) * max;
-            var n = Vector.ConvertToInt32(Vector.Round(v));
-            for (var k = 0; k < Vector<float>.Count; k++)
-            {
-                target[i + k] = (byte)n[k];
-            }
+            // int -> short -> byte narrowing keeps the low bits, and every level is in 0..255.
+            var low = Vector.Narrow(Level(new Vector<float>(values[i..])), Level(new Vector<float>(values[(i + width)..])));
+            var high = Vector.Narrow(Level(new Vector<float>(values[(i + 2 * width)..])), Level(new Vector<float>(values[(i + 3 * width)..])));
+            Vector.AsVectorByte(Vector.Narrow(low, high)).CopyTo(target[i..]);
         }
         for (; i < values.Length; i++)
         {
             target[i] = ToByte(values[i]);
         }
+    }
+
+    private static Vector<int> Level(Vector<float> x)
+    {
+        var v = x * new Vector<float>(0.5f) + new Vector<float>(0.5f);
+        v = Vector.ConditionalSelect(Vector.Equals(v, v), v, Vector<float>.Zero); // NaN -> 0, like the scalar path
+        v = Vector.Min(Vector.Max(v, Vector<float>.Zero), Vector<float>.One) * new Vector<float>(255f);
+        return Vector.ConvertToInt32(Vector.Round(v));
     }
 }

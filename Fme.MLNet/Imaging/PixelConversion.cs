@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Fme.MLNet.Imaging;
 
 /// <summary>8-bit RGB to planar float, through lookup tables that hold exactly the float32 values the reference computes.</summary>
@@ -10,6 +11,7 @@ internal static class PixelConversion
     public static readonly float[] Signed = Unit.Select(u => u * 2f - 1f).ToArray();
 
     /// <summary>Splits interleaved RGB24 into three planes, mapping each byte through <paramref name="lut"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ToPlanar(ReadOnlySpan<byte> rgb, float[] lut, Span<float> planes)
     {
         var size = rgb.Length / 3;

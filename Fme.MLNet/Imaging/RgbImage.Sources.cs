@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -41,15 +42,7 @@ public sealed partial class RgbImage
         var pixels = new byte[width * height * 3];
         for (var y = 0; y < height; y++)
         {
-            var row = source.Slice(y * stride, width * 4);
-            var target = pixels.AsSpan(y * width * 3, width * 3);
-            for (int x = 0, s = 0, t = 0; x < width; x++, s += 4, t += 3)
-            {
-                int alpha = row[s + 3];
-                target[t] = Unpremultiply(row[s + r], alpha);
-                target[t + 1] = Unpremultiply(row[s + 1], alpha);
-                target[t + 2] = Unpremultiply(row[s + b], alpha);
-            }
+            CopyRow(source.Slice(y * stride, width * 4), pixels.AsSpan(y * width * 3, width * 3), r, b);
         }
         return new RgbImage(pixels, width, height);
     }
@@ -102,10 +95,22 @@ public sealed partial class RgbImage
         return new RgbImage(pixels, image.Width, image.Height);
     }
 
-    private static byte Unpremultiply(byte value, int alpha) => alpha switch
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRow(ReadOnlySpan<byte> row, Span<byte> target, int r, int b)
     {
-        255 => value,
-        0 => 0,
-        _ => (byte)Math.Min(255, (value * 255 + alpha / 2) / alpha),
-    };
+        for (int s = 0, t = 0; t < target.Length; s += 4, t += 3)
+        {
+            target[t] = row[s + r];
+            target[t + 1] = row[s + 1];
+            target[t + 2] = row[s + b];
+            int alpha = row[s + 3];
+            if (alpha != 255)
+            {
+                for (var k = 0; k < 3; k++)
+                {
+                    target[t + k] = alpha == 0 ? (byte)0 : (byte)Math.Min(255, (target[t + k] * 255 + alpha / 2) / alpha);
+                }
+            }
+        }
+    }
 }

@@ -42,6 +42,7 @@ internal static unsafe class SeparableBlur
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(float* source, float* target, int width, float[] taps)
     {
         var radius = taps.Length / 2;
@@ -67,6 +68,7 @@ internal static unsafe class SeparableBlur
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Direct(float* first, float[] taps)
     {
         var sum = 0f;
@@ -77,6 +79,7 @@ internal static unsafe class SeparableBlur
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Mirrored(float* source, int x, int width, float[] taps)
     {
         var sum = 0f;
@@ -87,6 +90,7 @@ internal static unsafe class SeparableBlur
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Column(nint* rows, float* target, int width, float[] taps)
     {
         var x = 0;

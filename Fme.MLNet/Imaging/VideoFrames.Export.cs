@@ -16,8 +16,9 @@ public sealed partial class VideoFrames
     public int GifFrameDelay => Math.Max(1, (int)Math.Round(100.0 / Fps));
 
     /// <summary>
-    /// Writes a looping animated GIF. Each frame gets its own 256-colour palette (Wu quantizer, no dithering, so
-    /// still areas do not shimmer from frame to frame). The file is written to a temporary file and then renamed.
+    /// Writes a looping animated GIF. Each frame gets its own 256-colour palette from the Wu quantizer, without
+    /// dithering (dither patterns change from frame to frame and make still areas shimmer). The file is written
+    /// to a temporary file and then renamed.
     /// </summary>
     /// <param name="path">The GIF file; its folder is created if missing, an existing file is replaced.</param>
     public void SaveGif(string path)
@@ -41,6 +42,7 @@ public sealed partial class VideoFrames
         }
         image.SaveAsGif(stream, new GifEncoder
         {
+            // Per-frame palettes: ImageSharp 2.1's global-palette mode gave wrong colours with the Wu quantizer.
             ColorTableMode = GifColorTableMode.Local,
             Quantizer = new WuQuantizer(new QuantizerOptions { Dither = null }),
         });
