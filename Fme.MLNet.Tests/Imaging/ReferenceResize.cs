@@ -109,11 +109,12 @@ internal static class ReferenceResize
 
     /// <summary>
     /// Lanczos-3 resampling of RGB24 as PIL defines it (window widened by the scale when shrinking, weights
-    /// normalised over the part inside the image), horizontal then vertical, float64, rounded to bytes at the end.
+    /// normalised over the part inside the image), horizontal then vertical, each pass rounded and clipped to bytes,
+    /// in float64 (PIL itself uses 22-bit fixed-point weights).
     /// </summary>
     public static byte[] Lanczos3(byte[] rgb, int w, int h, int outW, int outH)
     {
-        var across = new double[h * outW * 3];
+        var across = new byte[h * outW * 3];
         var (xStart, xWeights) = LanczosPlan(w, outW);
         for (var y = 0; y < h; y++)
         {
@@ -126,7 +127,7 @@ internal static class ReferenceResize
                     {
                         sum += xWeights[o][k] * rgb[(y * w + xStart[o] + k) * 3 + c];
                     }
-                    across[(y * outW + o) * 3 + c] = sum;
+                    across[(y * outW + o) * 3 + c] = ToByte(sum);
                 }
             }
         }
@@ -141,11 +142,13 @@ internal static class ReferenceResize
                 {
                     sum += yWeights[o][k] * across[(yStart[o] + k) * outW * 3 + i];
                 }
-                result[o * outW * 3 + i] = (byte)Math.Clamp(Math.Round(sum), 0, 255);
+                result[o * outW * 3 + i] = ToByte(sum);
             }
         }
         return result;
     }
+
+    private static byte ToByte(double v) => (byte)Math.Clamp(Math.Floor(v + 0.5), 0, 255);
 
     private static (int[] Start, double[][] Weights) LanczosPlan(int inSize, int outSize)
     {

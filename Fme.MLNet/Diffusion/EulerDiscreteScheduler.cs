@@ -19,8 +19,7 @@ namespace Fme.MLNet.Diffusion;
 public sealed class EulerDiscreteScheduler
 {
     private readonly float[] _alphasCumprod;
-    private float[]? _sigmas;
-    private float[]? _timesteps;
+    private Schedule? _schedule; // one object, so a reader never sees sigmas of one call with timesteps of another
 
     /// <summary>Builds a scheduler from a configuration, checking every field once.</summary>
     /// <param name="config">The configuration.</param>
@@ -53,14 +52,14 @@ public sealed class EulerDiscreteScheduler
 
     /// <summary>The noise levels: one per step, then the final sigma (0 unless <c>final_sigmas_type</c> is sigma_min).</summary>
     /// <exception cref="InvalidOperationException"><see cref="SetTimesteps"/> has not been called.</exception>
-    public IReadOnlyList<float> Sigmas => Ready().Sigmas;
+    public IReadOnlyList<float> Sigmas => Array.AsReadOnly(Ready().Sigmas);
 
     /// <summary>
     /// The network's timestep input for each step: 0.25 ln(sigma) for continuous v-prediction, otherwise
     /// (fractional) training timesteps.
     /// </summary>
     /// <exception cref="InvalidOperationException"><see cref="SetTimesteps"/> has not been called.</exception>
-    public IReadOnlyList<float> Timesteps => Ready().Timesteps;
+    public IReadOnlyList<float> Timesteps => Array.AsReadOnly(Ready().Timesteps);
 
     /// <summary>
     /// Standard deviation of the initial noise: the largest sigma for "linspace" and "trailing" spacing,
@@ -87,12 +86,16 @@ public sealed class EulerDiscreteScheduler
                 $"\"leading\" spacing allows at most num_train_timesteps = {Config.NumTrainTimesteps} steps.");
         }
         var (sigmas, timesteps) = EulerSigmaSchedule.Build(Config, _alphasCumprod, numInferenceSteps);
-        (_sigmas, _timesteps) = (sigmas, timesteps);
+        _schedule = new Schedule(sigmas, timesteps);
     }
 
     /// <summary>The noise level at a step: <see cref="Sigmas"/>[stepIndex].</summary>
     /// <param name="stepIndex">0-based step index, below <see cref="StepCount"/>.</param>
-    public float SigmaAt(int stepIndex) => Ready().Sigmas[CheckIndex(stepIndex)];
+    public float SigmaAt(int stepIndex)
+    {
+        var schedule = Ready();
+        return schedule.Sigmas[CheckIndex(stepIndex, schedule)];
+    }
 
     /// <summary>
     /// Scales latents for the network input at a step: x / sqrt(sigma^2 + 1). <paramref name="destination"/> may be
@@ -135,8 +138,9 @@ public sealed class EulerDiscreteScheduler
     /// <param name="prevSample">Receives the latents for the next step.</param>
     public void Step(ReadOnlySpan<float> modelOutput, int stepIndex, ReadOnlySpan<float> sample, Span<float> prevSample)
     {
-        var sigmas = Ready().Sigmas;
-        var sigma = sigmas[CheckIndex(stepIndex)];
+        var schedule = Ready();
+        var sigmas = schedule.Sigmas;
+        var sigma = sigmas[CheckIndex(stepIndex, schedule)];
         if (modelOutput.Length != sample.Length)
         {
             throw new ArgumentException(
@@ -165,14 +169,13 @@ public sealed class EulerDiscreteScheduler
     public void Step(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample) =>
         Step(modelOutput, stepIndex, sample, sample);
 
-    private (float[] Sigmas, float[] Timesteps) Ready() =>
-        _sigmas is { } s && _timesteps is { } t
-            ? (s, t)
-            : throw new InvalidOperationException("Call SetTimesteps(numInferenceSteps) before reading the schedule or stepping.");
+    private Schedule Ready() =>
+        _schedule
+            ?? throw new InvalidOperationException("Call SetTimesteps(numInferenceSteps) before reading the schedule or stepping.");
 
-    private int CheckIndex(int stepIndex)
+    private static int CheckIndex(int stepIndex, Schedule schedule)
     {
-        var count = Ready().Timesteps.Length;
+        var count = schedule.Timesteps.Length;
         if ((uint)stepIndex >= (uint)count)
         {
             throw new ArgumentOutOfRangeException(nameof(stepIndex), stepIndex,
@@ -192,4 +195,6 @@ public sealed class EulerDiscreteScheduler
             throw new ArgumentException($"{name} overlaps the sample at an offset of {offset} values; use the same memory or separate memory.", name);
         }
     }
+
+    private sealed record Schedule(float[] Sigmas, float[] Timesteps);
 }

@@ -28,6 +28,9 @@ public sealed partial class RgbImage
     /// <summary>The pixels: Width x Height x 3 bytes, R G B per pixel, rows top to bottom.</summary>
     public ReadOnlySpan<byte> Pixels => _pixels;
 
+    /// <summary>The pixel array itself, for resamplers that read it from several threads; never written.</summary>
+    internal byte[] PixelArray => _pixels;
+
     /// <summary>Copies interleaved RGB24 pixels.</summary>
     /// <param name="pixels">width x height x 3 bytes, R G B per pixel, rows top to bottom.</param>
     /// <param name="width">Columns.</param>
