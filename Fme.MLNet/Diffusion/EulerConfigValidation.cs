@@ -21,14 +21,15 @@ internal static class EulerConfigValidation
         {
             if (betas.Count != c.NumTrainTimesteps)
             {
-                throw Error(source, "trained_betas", $"{betas.Count} values",
-                    $"must hold num_train_timesteps = {c.NumTrainTimesteps} values");
+                throw new SchedulerConfigException(source, "trained_betas",
+                    $"holds {betas.Count} values; it must hold num_train_timesteps = {c.NumTrainTimesteps}.");
             }
             for (var i = 0; i < betas.Count; i++)
             {
                 if (!(betas[i] > 0 && betas[i] < 1))
                 {
-                    throw Error(source, "trained_betas", $"{Format(betas[i])} at index {i}", "is outside (0, 1), where every beta must lie");
+                    throw new SchedulerConfigException(source, "trained_betas",
+                        $"value {Format(betas[i])} at index {i} is outside (0, 1), where every beta must lie.");
                 }
             }
         }
