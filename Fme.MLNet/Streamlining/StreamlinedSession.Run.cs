@@ -16,6 +16,9 @@ public sealed partial class StreamlinedSession
     /// <summary>Names of the full tensors the executor held after the last run (only the outputs it handed back).</summary>
     internal IReadOnlyList<string> HeldAfterLastRun { get; private set; } = [];
 
+    /// <summary>Wall time of each group in the last run, in plan order (for profiling).</summary>
+    internal IReadOnlyList<TimeSpan> GroupTimesOfLastRun { get; private set; } = [];
+
     /// <summary>
     /// Runs the model, as <see cref="InferenceSession.Run(IReadOnlyCollection{NamedOnnxValue})"/> does: the results are
     /// copies the caller owns and disposes.
@@ -120,15 +123,18 @@ public sealed partial class StreamlinedSession
             {
                 tensors[name] = NativeTensor.View(infos[name], DataPointer(value));
             }
+            var times = new List<TimeSpan>(plan.Runners.Count);
             foreach (var runner in plan.Runners)
             {
                 cancellation.ThrowIfCancellationRequested();
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var group = runner.Group;
                 foreach (var output in group.Outputs)
                 {
                     tensors[output] = NativeTensor.Allocate(shapes.Info(output));
                 }
                 runner.Run(tensors, runOptions, cancellation);
+                times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 foreach (var input in group.Inputs.Where(t => plan.LastUse[t] == group.Index && !outputs.Contains(t)))
                 {
                     tensors[input].Dispose();
@@ -143,6 +149,7 @@ public sealed partial class StreamlinedSession
                 tensors.Remove(name);
             }
             HeldAfterLastRun = tensors.Keys.ToList();
+            GroupTimesOfLastRun = times;
             return new StreamlinedOutputs(outputs, held.Select(t => t.CreateValue()).ToList(), held);
         }
         catch

@@ -44,8 +44,6 @@ internal sealed class GroupBuilder
 
     public IReadOnlyDictionary<string, int> CutAxes => _cut;
 
-    public IReadOnlySet<string> WholeInputs => _whole;
-
     public IReadOnlySet<string> Produced => _produced;
 
     /// <summary>Starts the group with <paramref name="seed"/> cut along <paramref name="link"/>.</summary>
@@ -257,7 +255,8 @@ internal sealed class GroupBuilder
                 }
                 if (StateOf(t, out _) == State.Known)
                 {
-                    if (!CheckKnown(unit, i, t))
+                    // A folded value is never cut: it must be broadcast (or a shape input) along the cut.
+                    if (link.Axes[i] is not null || !CheckKnown(unit, i, t))
                     {
                         return false;
                     }

@@ -84,13 +84,22 @@ internal static class Grouper
     {
         var members = b.Members.Keys.OrderBy(u => u.Index).ToList();
         var memberSet = members.ToHashSet();
-        var seedLink = b.Members[members[0]];
-        var kind = ctx.KindOf(members[0], seedLink);
-        var inputs = b.CutAxes.Keys.Where(t => !b.Produced.Contains(t)).Concat(b.WholeInputs).Distinct().OrderBy(t => t, StringComparer.Ordinal).ToList();
+        // The group is named after its largest cut tensor: the seed may be a side input whose axis says little.
+        var largest = b.CutAxes.Where(kv => b.Produced.Contains(kv.Key)).DefaultIfEmpty(b.CutAxes.First())
+            .MaxBy(kv => ctx.Shapes.Info(kv.Key).Bytes);
+        var kind = ctx.Provenance.Kind(largest.Key, largest.Value);
+        var inputs = ExternalInputs(ctx, members, b.Produced);
         var outputs = b.Produced.Where(t => IsOutput(ctx, t, memberSet)).OrderBy(t => t, StringComparer.Ordinal).ToList();
-        return new PlannedGroup(index, members, kind, b.Pieces, b.Gcd, new Dictionary<string, int>(b.CutAxes), inputs, outputs,
+        var pieces = (int)Math.Min(ctx.Options.PiecesFor(kind), b.Gcd);
+        return new PlannedGroup(index, members, kind, pieces, b.Gcd, new Dictionary<string, int>(b.CutAxes), inputs, outputs,
             b.TwoPass.ToList(), b.Approximate.ToList(), new Dictionary<AnalysisNode, CutLink>(b.Members));
     }
+
+    /// <summary>Data tensors the units read but do not make: the full tensors the group takes in.</summary>
+    private static List<string> ExternalInputs(PlanningContext ctx, IEnumerable<AnalysisNode> units, IReadOnlySet<string> produced) =>
+        units.SelectMany(u => u.Inputs)
+            .Where(t => t.Length > 0 && !produced.Contains(t) && !ctx.Graph.IsInitializer(t) && !ctx.Shapes.IsKnown(t))
+            .Distinct().OrderBy(t => t, StringComparer.Ordinal).ToList();
 
     /// <summary>Emits the pending whole units as one uncut group.</summary>
     private static void Flush(PlanningContext ctx, List<PlannedGroup> groups, List<AnalysisNode> whole)
@@ -103,9 +112,7 @@ internal static class Grouper
         whole.Clear();
         var set = units.ToHashSet();
         var produced = units.SelectMany(u => u.Outputs).Where(o => o.Length > 0).ToHashSet(StringComparer.Ordinal);
-        var inputs = units.SelectMany(u => u.Inputs)
-            .Where(t => t.Length > 0 && !produced.Contains(t) && !ctx.Graph.IsInitializer(t) && !ctx.Shapes.IsKnown(t))
-            .Distinct().OrderBy(t => t, StringComparer.Ordinal).ToList();
+        var inputs = ExternalInputs(ctx, units, produced);
         var outputs = produced.Where(t => IsOutput(ctx, t, set)).OrderBy(t => t, StringComparer.Ordinal).ToList();
         groups.Add(new PlannedGroup(groups.Count, units, CutKind.None, 1, 1, new Dictionary<string, int>(), inputs, outputs, [], [],
             new Dictionary<AnalysisNode, CutLink>()));

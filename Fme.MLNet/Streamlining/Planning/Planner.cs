@@ -34,6 +34,7 @@ internal static class Planner
         var provenance = AxisProvenance.Compute(shapes, units, labels);
         var ctx = new PlanningContext(model.Graph, shapes, units, provenance, options);
         var groups = Grouper.Run(ctx);
+        CheckOrder(ctx, groups);
         var peaks = FitBudget(ctx, groups, options.MemoryBudgetBytes);
         var unsliced = MemoryModel.Unsliced(ctx);
         var plan = new StreamlinedPlan(
@@ -97,6 +98,30 @@ internal static class Planner
             g.Outputs,
             g.TwoPass.Select(u => u.Name).ToList(),
             g.Approximate.Select(u => u.Name).ToList());
+    }
+
+    /// <summary>Every group input must be a graph input or an output of an earlier group: a broken order is a bug here.</summary>
+    private static void CheckOrder(PlanningContext ctx, IReadOnlyList<PlannedGroup> groups)
+    {
+        var available = new HashSet<string>(ctx.Graph.Inputs.Select(i => i.Name), StringComparer.Ordinal);
+        foreach (var group in groups)
+        {
+            var missing = group.Inputs.FirstOrDefault(i => !available.Contains(i));
+            if (missing is not null)
+            {
+                var producer = groups.FirstOrDefault(g => g.Outputs.Contains(missing));
+                var home = groups.FirstOrDefault(g => g.Units.Any(u => u.Outputs.Contains(missing)));
+                if (home is not null && producer is null)
+                {
+                    throw new InvalidOperationException(
+                        $"Internal planning error: '{missing}' is made inside group {home.Index} but not listed among its outputs.");
+                }
+                throw new InvalidOperationException(
+                    $"Internal planning error: group {group.Index} ({Label(group.Units[0].Members[0])}) reads '{missing}', which " +
+                    (producer is null ? "no group writes." : $"group {producer.Index} writes later."));
+            }
+            available.UnionWith(group.Outputs);
+        }
     }
 
     private static string Label(OnnxNode node) => node.Name.Length > 0 ? node.Name : $"{node.OpType}#{node.Index}";
