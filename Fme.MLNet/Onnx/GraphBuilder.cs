@@ -57,7 +57,10 @@ public sealed partial class GraphBuilder
         Claim(name);
         _graph.Input.Add(MakeValueInfo(name, type, dims));
         _types[name] = type;
-        _known[name] = new KnownTensor(dims.Select(d => d is string s ? SymbolicDim.Named(s) : SymbolicDim.Of(Convert.ToInt64(d))).ToArray());
+        var shape = dims.Select(d => d is string s ? SymbolicDim.Named(s) : SymbolicDim.Of(Convert.ToInt64(d))).ToArray();
+        // A one-element integer input (a frame count) is a size in its own right: its value is a symbol named after it.
+        var oneInteger = type == OnnxElementType.Int64 && shape.All(d => d is { IsConstant: true, Coefficient: 1 });
+        _known[name] = new KnownTensor(shape, oneInteger ? [SymbolicDim.Named(name)] : null);
         return new GraphValue(name, type);
     }
 
