@@ -12,6 +12,13 @@ internal sealed partial class SvdGraphWriter(GraphBuilder builder, OnnxElementTy
     /// <summary>Standard deviation of biases and of norm shifts: small, never zero, so every path matters.</summary>
     private const double BiasStd = 0.1;
 
+    /// <summary>A writer for a new graph that records symbolic shapes, as exports carry them.</summary>
+    public static SvdGraphWriter Create(string graphName, OnnxElementType computeType, SeededWeights weights) =>
+        new(new GraphBuilder(graphName) { RecordShapes = true }, computeType, weights);
+
+    /// <summary>The compute type of a network whose boundary is float32: float16 when the options ask for it.</summary>
+    public static OnnxElementType ComputeType(TinySvdOptions options) => options.Float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
+
     /// <summary>The builder written to.</summary>
     public GraphBuilder B { get; } = builder;
 

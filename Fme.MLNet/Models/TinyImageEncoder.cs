@@ -11,9 +11,8 @@ internal static class TinyImageEncoder
 {
     public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
     {
-        var compute = options.Float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
-        var b = new GraphBuilder("image_encoder") { RecordShapes = true };
-        var w = new SvdGraphWriter(b, compute, weights);
+        var w = SvdGraphWriter.Create("image_encoder", SvdGraphWriter.ComputeType(options), weights);
+        var b = w.B;
         var (hidden, heads, image, patch) = (TinySvdSizes.ClipHidden, TinySvdSizes.ClipHeads, TinySvdSizes.ClipImage, TinySvdSizes.ClipPatch);
         var positions = (image / patch) * (image / patch) + 1;
 

@@ -12,10 +12,10 @@ internal static class TinyUnet
     public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
     {
         var tensorRt = options.UnetLayout == TinyUnetLayout.TensorRt;
-        var compute = tensorRt || options.Float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
+        var compute = tensorRt ? OnnxElementType.Float16 : SvdGraphWriter.ComputeType(options);
         var boundary = tensorRt ? OnnxElementType.Float16 : OnnxElementType.Float;
-        var b = new GraphBuilder("unet") { RecordShapes = true };
-        var w = new SvdGraphWriter(b, compute, weights);
+        var w = SvdGraphWriter.Create("unet", compute, weights);
+        var b = w.B;
         var (channels, heads) = (TinySvdSizes.UnetChannels, TinySvdSizes.UnetHeads);
         var (timeDim, crossDim, idDim) = (TinySvdSizes.TimeEmbedDim, TinySvdSizes.CrossAttentionDim, TinySvdSizes.AdditionTimeEmbedDim);
 

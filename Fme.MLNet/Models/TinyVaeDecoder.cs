@@ -11,9 +11,8 @@ internal static class TinyVaeDecoder
 {
     public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
     {
-        var compute = options.Float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
-        var b = new GraphBuilder("vae_decoder") { RecordShapes = true };
-        var w = new SvdGraphWriter(b, compute, weights);
+        var w = SvdGraphWriter.Create("vae_decoder", SvdGraphWriter.ComputeType(options), weights);
+        var b = w.B;
         var channels = TinySvdSizes.VaeChannels;
 
         var latent = w.ToCompute(b.Input("latent_sample", OnnxElementType.Float, "batch_frames", TinySvdSizes.LatentChannels, "height", "width"));

@@ -11,9 +11,8 @@ internal static class TinyVaeEncoder
 {
     public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
     {
-        var compute = options.Float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
-        var b = new GraphBuilder("vae_encoder") { RecordShapes = true };
-        var w = new SvdGraphWriter(b, compute, weights);
+        var w = SvdGraphWriter.Create("vae_encoder", SvdGraphWriter.ComputeType(options), weights);
+        var b = w.B;
         var channels = TinySvdSizes.VaeChannels;
         var moments = 2 * TinySvdSizes.LatentChannels;
 
