@@ -122,6 +122,13 @@ public sealed partial class GraphBuilder
     /// <summary>Expand.</summary>
     public GraphValue Expand(GraphValue x, GraphValue shape) => Node1("Expand", [x, shape]);
 
+    /// <summary>Tile.</summary>
+    public GraphValue Tile(GraphValue x, GraphValue repeats) => Node1("Tile", [x, repeats]);
+
+    /// <summary>Pad with literal pads (opset 11+: pads as an input, all begins then all ends) and a mode (constant, reflect, edge).</summary>
+    public GraphValue Pad(GraphValue x, long[] pads, string mode = "constant") =>
+        Node1("Pad", [x, Constant(pads)], Attr.String("mode", mode));
+
     /// <summary>Where.</summary>
     public GraphValue Where(GraphValue condition, GraphValue x, GraphValue y) => Node("Where", [condition, x, y], 1, null, [x.ElementType])[0];
 

@@ -7,7 +7,8 @@ namespace Fme.MLNet.Onnx;
 /// <summary>
 /// Writes ONNX graphs in code. Nodes are named after a scope path the way TorchScript exports name them
 /// (<c>/down_blocks.0/resnets.0/conv1/Conv</c>), outputs after their node (<c>..._output_0</c>), and every
-/// tensor gets a value_info entry with its element type. Typed operator helpers live in the partial files.
+/// tensor gets a value_info entry with its element type and, with <see cref="RecordShapes"/>, its shape.
+/// Typed operator helpers live in the partial files.
 /// </summary>
 public sealed partial class GraphBuilder
 {
@@ -16,6 +17,7 @@ public sealed partial class GraphBuilder
     private readonly Dictionary<string, int> _nodeNameCounts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OnnxElementType> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KnownTensor> _known = new(StringComparer.Ordinal);
 
     /// <summary>Starts an empty graph.</summary>
     /// <param name="graphName">Name of the graph.</param>
@@ -28,6 +30,15 @@ public sealed partial class GraphBuilder
 
     /// <summary>The default-domain opset the graph is written for.</summary>
     public int OpsetVersion { get; }
+
+    /// <summary>
+    /// Whether value_info entries carry shapes from symbolic inference (dims as numbers or as expressions of the inputs'
+    /// dim_params, such as <c>batch*num_frames</c>), as TorchScript exports record them. Default false. Large graphs want
+    /// it: ONNX Runtime's allocation planner cannot reuse buffers of unknown shape and takes tens of seconds on a graph
+    /// of ten thousand such nodes. Known shapes also let ONNX Runtime pick other kernels (NCHWc convolutions), so results
+    /// can differ in the last bits from the same graph without shapes.
+    /// </summary>
+    public bool RecordShapes { get; init; }
 
     /// <summary>The scope path, as it prefixes node names (<c>/a/b</c>).</summary>
     public string ScopePath => _scopes.Count == 0 ? "" : "/" + string.Join("/", _scopes.Reverse());
@@ -46,6 +57,10 @@ public sealed partial class GraphBuilder
         Claim(name);
         _graph.Input.Add(MakeValueInfo(name, type, dims));
         _types[name] = type;
+        var shape = dims.Select(d => d is string s ? SymbolicDim.Named(s) : SymbolicDim.Of(Convert.ToInt64(d))).ToArray();
+        // A one-element integer input (a frame count) is a size in its own right: its value is a symbol named after it.
+        var oneInteger = type == OnnxElementType.Int64 && shape.All(d => d is { IsConstant: true, Coefficient: 1 });
+        _known[name] = new KnownTensor(shape, oneInteger ? [SymbolicDim.Named(name)] : null);
         return new GraphValue(name, type);
     }
 
@@ -77,6 +92,7 @@ public sealed partial class GraphBuilder
         }
         _graph.Initializer.Add(tensor);
         _types[name] = type;
+        _known[name] = SymbolicShapes.FromTensor(tensor);
         return new GraphValue(name, type);
     }
 
@@ -107,6 +123,10 @@ public sealed partial class GraphBuilder
         var nodeName = NextNodeName(opType);
         var outputs = new GraphValue[outputCount];
         var fallback = inputs.FirstOrDefault(i => i is not null)?.ElementType ?? OnnxElementType.Float;
+        var attributeList = attributes?.ToList() ?? [];
+        var known = domain.Length == 0
+            ? SymbolicShapes.Infer(opType, inputs.Select(i => i is { } v ? _known.GetValueOrDefault(v.Name) : null).ToList(), attributeList, outputCount)
+            : new KnownTensor?[outputCount];
         for (var i = 0; i < outputCount; i++)
         {
             var name = $"{nodeName}_output_{i}";
@@ -114,10 +134,15 @@ public sealed partial class GraphBuilder
             var type = outputTypes is null ? fallback : outputTypes[i];
             outputs[i] = new GraphValue(name, type);
             _types[name] = type;
-            _graph.ValueInfo.Add(MakeValueInfo(name, type, null));
+            if (known[i] is { } k)
+            {
+                _known[name] = k;
+            }
+            var dims = RecordShapes ? known[i]?.Shape?.Select(d => d.IsConstant ? (object)d.Coefficient : d.Text).ToArray() : null;
+            _graph.ValueInfo.Add(MakeValueInfo(name, type, dims));
         }
         var node = MakeNode(opType, inputs.Select(i => i?.Name ?? "").ToArray(), outputs.Select(o => o.Name).ToArray(), nodeName,
-            attributes ?? []);
+            attributeList);
         node.Domain = domain;
         _graph.Node.Add(node);
         return outputs;
