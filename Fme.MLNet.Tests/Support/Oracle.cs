@@ -8,18 +8,25 @@ namespace Fme.MLNet.Tests.Support;
 /// <summary>The exactness oracle: the same model on the same inputs through plain ONNX Runtime and through the executor.</summary>
 public static class Oracle
 {
-    public static Dictionary<string, float[]> Plain(OnnxModel model, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs)
+    public static Dictionary<string, float[]> Plain(OnnxModel model, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs,
+        params (string Name, long Value)[] integers)
     {
         using var options = new SessionOptions();
         using var session = model.FilePath is { } path ? new InferenceSession(path, options) : new InferenceSession(model.ToBytes(), options);
         var values = inputs.Select(kv => NamedOnnxValue.CreateFromTensor(kv.Key, new DenseTensor<float>(kv.Value.Data, kv.Value.Shape.Select(d => (int)d).ToArray()))).ToList();
+        values.AddRange(integers.Select(i => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<long>(new[] { i.Value }, [1]))));
         using var results = session.Run(values);
         return results.ToDictionary(r => r.Name, r => r.AsTensor<float>().ToArray());
     }
 
-    public static Dictionary<string, float[]> Streamlined(StreamlinedSession session, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs)
+    public static Dictionary<string, float[]> Streamlined(StreamlinedSession session, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs,
+        params (string Name, long Value)[] integers)
     {
         var values = inputs.ToDictionary(kv => kv.Key, kv => OrtValue.CreateTensorValueFromMemory(kv.Value.Data, kv.Value.Shape));
+        foreach (var (name, value) in integers)
+        {
+            values[name] = OrtValue.CreateTensorValueFromMemory(new[] { value }, [1]);
+        }
         try
         {
             using var outputs = session.Run(values);

@@ -16,23 +16,33 @@ internal sealed class ExecutionPlan : IDisposable
     {
         Planning = planning;
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
-        try
+        foreach (var group in planning.Groups)
         {
-            foreach (var group in planning.Groups)
+            foreach (var input in group.Inputs)
             {
-                _runners.Add(new GroupRunner(model, planning.Context!, group, options, container));
-                foreach (var input in group.Inputs)
-                {
-                    lastUse[input] = group.Index;
-                }
+                lastUse[input] = group.Index;
             }
         }
-        catch
+        LastUse = lastUse;
+        // Session creation dominates the first call of a large graph; sessions are independent, so make them in parallel.
+        var runners = new GroupRunner?[planning.Groups.Count];
+        try
         {
-            Dispose();
+            Parallel.For(0, runners.Length, i => runners[i] = new GroupRunner(model, planning.Context!, planning.Groups[i], options, container));
+            _runners.AddRange(runners.Select(r => r!));
+        }
+        catch (Exception e)
+        {
+            foreach (var r in runners)
+            {
+                r?.Dispose();
+            }
+            if (e is AggregateException { InnerExceptions.Count: > 0 } all)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(all.InnerExceptions[0]).Throw();
+            }
             throw;
         }
-        LastUse = lastUse;
     }
 
     public Planner.Result Planning { get; }

@@ -5,7 +5,7 @@ namespace Fme.MLNet.Streamlining.Planning;
 /// <summary>
 /// Operator grouping: one sweep over the units in topological order. At each unit not yet placed, every way of
 /// cutting it is tried as the seed of a group, grown as far as <see cref="GroupBuilder"/> allows; the seed that gives
-/// the most pieces (up to what the options ask for its kind), then the most bytes kept in pieces, wins. A unit with no
+/// takes the most bytes out of memory (internal bytes times (1 - 1 / pieces)) wins. A unit with no
 /// worthwhile cut runs whole, merged with its whole neighbours.
 /// </summary>
 internal static class Grouper
@@ -45,7 +45,7 @@ internal static class Grouper
     private static (GroupBuilder Builder, int Consumed)? BestGroup(PlanningContext ctx, LinkedList<AnalysisNode> queue)
     {
         var seed = queue.First!.Value;
-        (GroupBuilder Builder, int Consumed, long Internal)? best = null;
+        (GroupBuilder Builder, int Consumed, long Internal, long Saved)? best = null;
         foreach (var link in seed.Links.Where(l => l.IsCut))
         {
             var kind = ctx.KindOf(seed, link);
@@ -59,11 +59,12 @@ internal static class Grouper
             {
                 consumed++;
             }
+            // Score: the bytes this cut takes out of memory (all but one piece of every internal tensor).
             var inside = InternalBytes(ctx, builder);
-            if (best is null || builder.Pieces > best.Value.Builder.Pieces ||
-                builder.Pieces == best.Value.Builder.Pieces && inside > best.Value.Internal)
+            var saved = inside - inside / Math.Max(1, builder.Pieces);
+            if (best is null || saved > best.Value.Saved)
             {
-                best = (builder, consumed, inside);
+                best = (builder, consumed, inside, saved);
             }
         }
         if (best is not { } b || b.Builder.Pieces < 2 || b.Internal == 0 || b.Internal < ctx.Options.MinimumCutBytes)

@@ -1,0 +1,89 @@
+using Fme.MLNet.Models;
+using Fme.MLNet.Onnx;
+using Fme.MLNet.Streamlining;
+using Fme.MLNet.Tests.Models;
+using Fme.MLNet.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Fme.MLNet.Tests.Streamlining;
+
+/// <summary>The executor against plain ONNX Runtime on the tiny SVD UNet and temporal decoder, fresh random inputs each time.</summary>
+[Collection(TinyModelCollection.Name)]
+public class TinySvdEquivalenceTests(TinyModelFixture tiny, ITestOutputHelper log)
+{
+    private static Dictionary<string, (float[], long[])> UnetInputs(TestRandom rng, int latent) => new()
+    {
+        ["sample"] = (rng.Normal(2 * 14 * 8 * latent * latent), [2, 14, 8, latent, latent]),
+        ["timestep"] = (rng.Uniform(1, -1.5f, 1.6f), [1]),
+        ["encoder_hidden_states"] = (rng.Normal(2 * 64), [2, 1, 64]),
+        ["added_time_ids"] = ([6, 127, 0.02f, 6, 127, 0.02f], [2, 3]),
+    };
+
+    [Theory]
+    [InlineData(7, 7)]
+    [InlineData(4, 3)] // uneven: 28 frame units in 4 pieces, 8 rows in 3
+    [InlineData(1, 1)] // no cut
+    public void Unet_MatchesPlainRuntime(int frameChunks, int pixelChunks)
+    {
+        var rng = new TestRandom();
+        var model = OnnxModel.Load(tiny.Folder.Unet.OnnxPath);
+        var options = new StreamlineOptions { FrameChunks = frameChunks, PixelChunks = pixelChunks, MinimumCutBytes = 0 };
+        var plan = Oracle.AssertSame(model, options, UnetInputs(rng, 8), rng);
+        log.WriteLine(plan.ToString());
+        if (frameChunks > 1)
+        {
+            Assert.Contains(plan.Groups, g => g.Kind == CutKind.Frames && g.Pieces == frameChunks);
+            Assert.Contains(plan.Groups, g => g.Kind == CutKind.Pixels && g.Pieces == pixelChunks && g.TwoPassNormalizations.Count > 0);
+            Assert.True(plan.PredictedPeakStreamlinedBytes < plan.PredictedPeakUnslicedBytes);
+        }
+        else
+        {
+            Assert.All(plan.Groups, g => Assert.Equal(1, g.Pieces));
+        }
+    }
+
+    [Theory]
+    [InlineData(7, 7)]
+    [InlineData(3, 5)]
+    public void TemporalDecoder_MatchesPlainRuntime(int frameChunks, int pixelChunks)
+    {
+        var rng = new TestRandom();
+        var model = OnnxModel.Load(tiny.Folder.VaeDecoder.OnnxPath);
+        var options = new StreamlineOptions
+        {
+            FrameChunks = frameChunks,
+            PixelChunks = pixelChunks,
+            MinimumCutBytes = 0,
+            InputAxes = new Dictionary<string, AxisLabel[]> { ["latent_sample"] = [AxisLabel.Frames, AxisLabel.Channels, AxisLabel.Height, AxisLabel.Width] },
+        };
+        var inputs = new Dictionary<string, (float[], long[])> { ["latent_sample"] = (rng.Normal(14 * 4 * 8 * 8), [14, 4, 8, 8]) };
+        var expected = Oracle.Plain(model, inputs, ("num_frames", 14));
+        using var session = StreamlinedSession.Create(model, options);
+        var actual = Oracle.Streamlined(session, inputs, ("num_frames", 14));
+        Compare.Close(actual["sample"], expected["sample"], 1e-5, $"decoder ({rng})\n{session.Plan}");
+        log.WriteLine(session.Plan!.ToString());
+        Assert.Contains(session.Plan.Groups, g => g.Kind == CutKind.Frames && g.Pieces == frameChunks);
+        Assert.Contains(session.Plan.Groups, g => g.Kind == CutKind.Pixels && g.TwoPassNormalizations.Count > 0);
+    }
+
+    [Fact]
+    public void Unet_WithEveryNodeNameRemoved_GetsTheSamePlanAndOutput()
+    {
+        var rng = new TestRandom();
+        var model = OnnxModel.Load(tiny.Folder.Unet.OnnxPath);
+        var proto = model.Proto.Clone();
+        foreach (var node in proto.Graph.Node)
+        {
+            node.Name = "";
+        }
+        var anonymous = OnnxModel.FromProto(proto, model.BaseDirectory);
+        var options = new StreamlineOptions { MinimumCutBytes = 0 };
+        var inputs = UnetInputs(rng, 8);
+        using var named = StreamlinedSession.Create(model, options);
+        using var unnamed = StreamlinedSession.Create(anonymous, options);
+        var a = Oracle.Streamlined(named, inputs);
+        var b = Oracle.Streamlined(unnamed, inputs);
+        Assert.Equal(named.Plan!.Groups.Select(g => (g.Kind, g.Pieces, g.Operators.Count)), unnamed.Plan!.Groups.Select(g => (g.Kind, g.Pieces, g.Operators.Count)));
+        Assert.Equal(a["out_sample"], b["out_sample"]);
+    }
+}

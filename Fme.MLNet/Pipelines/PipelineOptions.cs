@@ -1,0 +1,39 @@
+using Fme.MLNet.Streamlining;
+
+namespace Fme.MLNet.Pipelines;
+
+/// <summary>How a <see cref="VideoDiffusionPipeline"/> runs its networks. Immutable; validated on construction.</summary>
+public sealed record PipelineOptions
+{
+    private readonly int? _gpuDeviceId;
+    private readonly int? _intraOpNumThreads;
+
+    /// <summary>The defaults: CPU, ONNX Runtime's thread count, streamlined UNet and decoder with default cuts.</summary>
+    public static PipelineOptions Default { get; } = new();
+
+    /// <summary>CUDA device to run on; null runs on the CPU. Default null.</summary>
+    public int? GpuDeviceId
+    {
+        get => _gpuDeviceId;
+        init => _gpuDeviceId = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(GpuDeviceId), value, "A GPU device id cannot be negative.");
+    }
+
+    /// <summary>When CUDA was asked for but cannot be loaded, run on the CPU (and log it) instead of failing. Default true.</summary>
+    public bool FallbackToCpu { get; init; } = true;
+
+    /// <summary>Threads per ONNX Runtime operator; null lets ONNX Runtime choose (one per physical core).</summary>
+    public int? IntraOpNumThreads
+    {
+        get => _intraOpNumThreads;
+        init => _intraOpNumThreads = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(IntraOpNumThreads), value, "IntraOpNumThreads must be at least 1.");
+    }
+
+    /// <summary>How the UNet is cut (its reference-code names: num_temporal_chunk = FrameChunks, num_spatial_chunk = PixelChunks).</summary>
+    public StreamlineOptions Unet { get; init; } = StreamlineOptions.Default;
+
+    /// <summary>How the temporal VAE decoder is cut.</summary>
+    public StreamlineOptions Decoder { get; init; } = StreamlineOptions.Default;
+
+    /// <summary>Receives one line per notable event (execution provider chosen, fallback to CPU). Default: nothing.</summary>
+    public Action<string>? Log { get; init; }
+}

@@ -1,0 +1,76 @@
+using Fme.MLNet.Streamlining.Execution;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Fme.MLNet.Pipelines;
+
+/// <summary>
+/// Session options for each network, from <see cref="PipelineOptions"/>: CUDA when asked for and loadable, else the CPU
+/// (when allowed). The CUDA provider is tried once per pipeline; the outcome is logged.
+/// </summary>
+internal sealed class SessionOptionsFactory(PipelineOptions options)
+{
+    private bool? _cudaWorks;
+
+    /// <summary>Whether the networks run on CUDA (known after the first <see cref="Create"/>).</summary>
+    public bool UsesCuda => _cudaWorks == true;
+
+    /// <summary>New options for one network; the caller owns them.</summary>
+    /// <param name="streamlined">For a streamlined network: no CPU arena, so memory goes back between groups.</param>
+    public SessionOptions Create(bool streamlined)
+    {
+        var session = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, EnableCpuMemArena = !streamlined };
+        try
+        {
+            if (options.IntraOpNumThreads is { } threads)
+            {
+                session.IntraOpNumThreads = threads;
+            }
+            else if (OrtThreading.GlobalPoolsAvailable)
+            {
+                session.DisablePerSessionThreads();
+            }
+            if (options.GpuDeviceId is { } device && _cudaWorks != false)
+            {
+                TryAppendCuda(session, device);
+            }
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private void TryAppendCuda(SessionOptions session, int device)
+    {
+        try
+        {
+            using var cuda = new OrtCUDAProviderOptions();
+            cuda.UpdateOptions(new Dictionary<string, string>
+            {
+                ["device_id"] = device.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // Grow the arena only by what is asked, so the streamlined peak is what the device holds.
+                ["arena_extend_strategy"] = "kSameAsRequested",
+                ["cudnn_conv_algo_search"] = "HEURISTIC",
+            });
+            session.AppendExecutionProvider_CUDA(cuda);
+            if (_cudaWorks is null)
+            {
+                options.Log?.Invoke($"Running on CUDA device {device}.");
+            }
+            _cudaWorks = true;
+        }
+        catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
+        {
+            _cudaWorks = false;
+            var reason = $"The CUDA execution provider could not be loaded for device {device}: the CUDA 13 and cuDNN 9 libraries " +
+                         $"were not found or do not match ({e.Message}).";
+            if (!options.FallbackToCpu)
+            {
+                throw new ExecutionProviderException(reason + " Install them (and put them on the library path), or set FallbackToCpu.", e);
+            }
+            options.Log?.Invoke(reason + " Running on the CPU instead.");
+        }
+    }
+}
