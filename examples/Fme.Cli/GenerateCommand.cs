@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Fme.MLNet.Diagnostics;
+using Fme.MLNet.Pipelines;
+using Fme.MLNet.Streamlining;
+
+namespace Fme.Cli;
+
+/// <summary>
+/// <c>fme generate --image PATH [--model DIR] [--output out.gif] ...</c>: the main job. Without a model folder it runs
+/// the built-in tiny model set at a size that finishes in a minute or two on two cores.
+/// </summary>
+internal static class GenerateCommand
+{
+    /// <summary>Defaults for the built-in tiny model: small enough to finish quickly on a laptop CPU.</summary>
+    private const int TinySize = 256, TinySteps = 12;
+
+    public static Command Create()
+    {
+        var image = new Option<FileInfo>("--image", "-i") { Description = "The conditioning image (PNG, JPEG, ...).", Required = true };
+        var model = new Option<DirectoryInfo?>("--model", "-m") { Description = "An SVD model folder; without it, the built-in tiny model set (random weights: its video is noise)." };
+        var output = new Option<FileInfo>("--output", "-o") { Description = "The GIF to write.", DefaultValueFactory = _ => new FileInfo("out.gif") };
+        var pngFrames = new Option<DirectoryInfo?>("--png-frames") { Description = "Also write every frame as a PNG into this folder." };
+        var frames = new Option<int?>("--frames") { Description = "Frames (default: the UNet config's num_frames, 14 for SVD)." };
+        var steps = new Option<int?>("--steps") { Description = $"Denoising steps (default 25; {TinySteps} with the tiny model)." };
+        var seed = new Option<ulong?>("--seed") { Description = "Noise seed (default: random). The same seed gives the same video." };
+        var width = new Option<int?>("--width") { Description = $"Frame width, a multiple of 64 (default 1024; {TinySize} with the tiny model)." };
+        var height = new Option<int?>("--height") { Description = $"Frame height, a multiple of 64 (default 576; {TinySize} with the tiny model)." };
+        var gpu = new Option<int?>("--gpu") { Description = "Run on this CUDA device (falls back to the CPU when CUDA 13 / cuDNN 9 are missing)." };
+        var streamline = new StreamlineArguments();
+        var command = new Command("generate", "Generate a video from an image with Stable Video Diffusion and write it as a GIF.")
+        {
+            image, model, output, pngFrames, frames, steps, seed, width, height, gpu,
+        };
+        streamline.AddTo(command);
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(parse, cancellation)));
+
+        int Run(ParseResult parse, CancellationToken cancellation)
+        {
+            var clock = Stopwatch.StartNew();
+            var folder = parse.GetValue(model);
+            var tiny = folder is null;
+            var cut = streamline.Read(parse);
+            var pipelineOptions = new PipelineOptions
+            {
+                GpuDeviceId = parse.GetValue(gpu),
+                Unet = cut,
+                Decoder = cut,
+                Log = line => Console.Error.WriteLine(line),
+            };
+            using var pipeline = tiny ? VideoDiffusionPipeline.LoadTiny(pipelineOptions) : VideoDiffusionPipeline.Load(folder!.FullName, pipelineOptions);
+            var options = new GenerationOptions
+            {
+                Width = parse.GetValue(width) ?? (tiny ? TinySize : GenerationOptions.Default.Width),
+                Height = parse.GetValue(height) ?? (tiny ? TinySize : GenerationOptions.Default.Height),
+                Steps = parse.GetValue(steps) ?? (tiny ? TinySteps : GenerationOptions.Default.Steps),
+                NumFrames = parse.GetValue(frames),
+                Seed = parse.GetValue(seed),
+            };
+            Console.WriteLine(tiny
+                ? $"Model: the built-in tiny SVD set at {pipeline.Models.FolderPath}. Its weights are random, so the video is noise; " +
+                  $"it runs at {options.Width}x{options.Height}, {options.Steps} steps to finish quickly. With a real model folder " +
+                  "(--model DIR, see the README) the defaults are 1024x576 and 25 steps, and the frames show motion from your image."
+                : $"Model: {pipeline.Models.FolderPath}");
+            var video = pipeline.Generate(parse.GetValue(image)!.FullName, options, new ProgressBar(options.Steps), cancellation);
+            var gif = parse.GetValue(output)!;
+            video.SaveGif(gif.FullName);
+            if (parse.GetValue(pngFrames) is { } pngs)
+            {
+                video.SavePngFrames(pngs.FullName);
+            }
+            var outside = 1 - pipeline.LastRuntimeElapsed.TotalSeconds / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            Console.WriteLine($"UNet plan: {Summary(pipeline.UnetPlan)}; decoder plan: {Summary(pipeline.DecoderPlan)}");
+            Console.WriteLine(
+                $"Wrote {gif.FullName} ({video.FrameCount} frames, {video.Width}x{video.Height}, {video.Fps:0.#} fps) in {clock.Elapsed.TotalSeconds:0.0} s " +
+                $"({outside:P0} outside ONNX Runtime, including loading); peak memory {StreamlinedPlan.FormatBytes(ProcessMemory.PeakResidentBytes)}.");
+            return 0;
+        }
+        return command;
+    }
+
+    private static string Summary(StreamlinedPlan? plan) => plan is null
+        ? "none"
+        : $"{plan.Groups.Count} groups, {plan.Groups.Count(g => g.Pieces > 1)} cut, predicted activations {StreamlinedPlan.FormatBytes(plan.PredictedPeakStreamlinedBytes)} " +
+          $"vs {StreamlinedPlan.FormatBytes(plan.PredictedPeakUnslicedBytes)} unsliced";
+
+    /// <summary>One line on standard error, redrawn per report.</summary>
+    private sealed class ProgressBar(int steps) : IProgress<GenerationProgress>
+    {
+        public void Report(GenerationProgress p)
+        {
+            var done = p.Stage == GenerationStage.Denoise ? p.Step : p.Stage > GenerationStage.Denoise ? steps : 0;
+            var bar = new string('#', 30 * done / Math.Max(steps, 1)).PadRight(30, '.');
+            var sigma = p.Sigma is { } s ? $"  sigma {s,8:0.0000}" : "";
+            Console.Error.Write($"\r{p.Stage.ToString().ToLowerInvariant(),-8} [{bar}] {done,3}/{steps}{sigma}  {p.Elapsed.TotalSeconds,6:0.0} s ");
+            if (p.Stage == GenerationStage.Done)
+            {
+                Console.Error.WriteLine();
+            }
+        }
+    }
+}
