@@ -14,8 +14,8 @@ public sealed class TinyPipelineFixture : IDisposable
 
     public VideoDiffusionPipeline Get(TinyModelFixture tiny) => _pipeline ??= VideoDiffusionPipeline.Load(tiny.Path, new PipelineOptions
     {
-        Unet = new StreamlineOptions { MinimumCutBytes = 0 },
-        Decoder = new StreamlineOptions { MinimumCutBytes = 0 },
+        Unet = new StreamlineOptions { MinimumCutBytes = 0, CutEverywhere = true },
+        Decoder = new StreamlineOptions { MinimumCutBytes = 0, CutEverywhere = true },
     });
 
     public void Dispose() => _pipeline?.Dispose();
@@ -61,7 +61,7 @@ public class PipelineTests(TinyModelFixture tiny, TinyPipelineFixture shared) : 
         var image = RandomImage(new TestRandom());
         using var reference = Pipeline(StreamlineOptions.Unsliced, StreamlineOptions.Unsliced);
         var expected = reference.Generate(image, Small);
-        var uneven = new StreamlineOptions { FrameChunks = 4, PixelChunks = 3, MinimumCutBytes = 0 };
+        var uneven = new StreamlineOptions { FrameChunks = 4, PixelChunks = 3, MinimumCutBytes = 0, CutEverywhere = true };
         using var unevenPipeline = Pipeline(uneven, uneven);
         foreach (var (pipeline, frames, pixels) in new[] { (Shared, 7, 7), (unevenPipeline, 4, 3) })
         {

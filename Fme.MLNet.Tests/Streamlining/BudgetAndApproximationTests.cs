@@ -12,10 +12,10 @@ public class BudgetAndApproximationTests
     {
         var rng = new TestRandom();
         var (model, _, _) = TestModels.SmallCnn(rng);
-        using var loose = StreamlinedSession.Create(model, new StreamlineOptions { FrameChunks = 2, PixelChunks = 2, MinimumCutBytes = 0 });
+        using var loose = StreamlinedSession.Create(model, new StreamlineOptions { FrameChunks = 2, PixelChunks = 2, MinimumCutBytes = 0, CutEverywhere = true });
         var basePlan = loose.GetPlan(Shapes);
         var budget = basePlan.PredictedPeakStreamlinedBytes * 3 / 4;
-        var options = new StreamlineOptions { FrameChunks = 2, PixelChunks = 2, MinimumCutBytes = 0, MemoryBudgetBytes = budget };
+        var options = new StreamlineOptions { FrameChunks = 2, PixelChunks = 2, MinimumCutBytes = 0, CutEverywhere = true, MemoryBudgetBytes = budget };
         using var tight = StreamlinedSession.Create(model, options);
         var plan = tight.GetPlan(Shapes);
         Assert.True(plan.PredictedPeakStreamlinedBytes <= budget, plan.ToString());
@@ -28,7 +28,7 @@ public class BudgetAndApproximationTests
     public void MemoryBudget_ThatNothingFits_SaysTheSmallestReachablePeak()
     {
         var (model, _, _) = TestModels.SmallCnn(new TestRandom());
-        using var session = StreamlinedSession.Create(model, new StreamlineOptions { MinimumCutBytes = 0, MemoryBudgetBytes = 1024 });
+        using var session = StreamlinedSession.Create(model, new StreamlineOptions { MinimumCutBytes = 0, CutEverywhere = true, MemoryBudgetBytes = 1024 });
         var e = Assert.Throws<PlanningException>(() => session.GetPlan(Shapes));
         Assert.Contains("smallest reachable predicted peak", e.Message);
         Assert.Contains("1.00 KiB", e.Message);
@@ -52,7 +52,7 @@ public class BudgetAndApproximationTests
         var rng = new TestRandom();
         var model = PointwiseNormModel(rng);
         var inputs = new Dictionary<string, (float[], long[])> { ["x"] = (rng.Normal(32 * 16 * 16, 2f), [1, 32, 16, 16]) };
-        var exact = new StreamlineOptions { FrameChunks = 4, PixelChunks = 4, MinimumCutBytes = 0 };
+        var exact = new StreamlineOptions { FrameChunks = 4, PixelChunks = 4, MinimumCutBytes = 0, CutEverywhere = true };
         var plan = Oracle.AssertSame(model, exact, inputs, rng);
         Assert.All(plan.Groups, g => Assert.Empty(g.ApproximateNormalizations));
         Assert.Contains(plan.Groups, g => g.TwoPassNormalizations.Count == 1);

@@ -25,7 +25,7 @@ public class EngineBehaviourTests
     {
         var rng = new TestRandom();
         var inputs = new Dictionary<string, (float[], long[])> { ["images"] = (rng.Normal(8 * 3 * 16 * 16), [8, 3, 16, 16]) };
-        var plan = Oracle.AssertSame(PlainCnn(rng), new StreamlineOptions { FrameChunks = 4, MinimumCutBytes = 0 }, inputs, rng);
+        var plan = Oracle.AssertSame(PlainCnn(rng), new StreamlineOptions { FrameChunks = 4, MinimumCutBytes = 0, CutEverywhere = true }, inputs, rng);
         var cut = Assert.Single(plan.Groups, g => g.Pieces > 1);
         Assert.Equal(CutKind.Batch, cut.Kind);
         Assert.Equal(4, cut.Pieces);
@@ -43,7 +43,7 @@ public class EngineBehaviourTests
         var inputs = new Dictionary<string, (float[], long[])> { ["x"] = (rng.Normal(64), [1, 64]) };
         var model = b.Build();
         var expected = Oracle.Plain(model, inputs)["y"];
-        using var session = StreamlinedSession.Create(model, new StreamlineOptions { MinimumCutBytes = 0 });
+        using var session = StreamlinedSession.Create(model, new StreamlineOptions { MinimumCutBytes = 0, CutEverywhere = true });
         var actual = Oracle.Streamlined(session, inputs)["y"];
         Assert.Equal(expected, actual);
         var group = Assert.Single(session.Plan!.Groups);
@@ -56,7 +56,7 @@ public class EngineBehaviourTests
     {
         var rng = new TestRandom();
         var (model, _, _) = TestModels.SmallCnn(rng);
-        using var session = StreamlinedSession.Create(model, new StreamlineOptions { FrameChunks = 7, PixelChunks = 7, MinimumCutBytes = 0 });
+        using var session = StreamlinedSession.Create(model, new StreamlineOptions { FrameChunks = 7, PixelChunks = 7, MinimumCutBytes = 0, CutEverywhere = true });
         var inputs = new Dictionary<string, (float[], long[])> { ["x"] = (rng.Normal(2 * 32 * 8 * 8), [2, 32, 8, 8]) };
         Oracle.Streamlined(session, inputs);
         Assert.True(session.Plan!.Groups.Count > 1);
@@ -81,7 +81,7 @@ public class EngineBehaviourTests
         {
             node.Name = "";
         }
-        var options = new StreamlineOptions { FrameChunks = 7, PixelChunks = 7, MinimumCutBytes = 0 };
+        var options = new StreamlineOptions { FrameChunks = 7, PixelChunks = 7, MinimumCutBytes = 0, CutEverywhere = true };
         var shapes = new Dictionary<string, long[]> { ["x"] = [2, 32, 8, 8] };
         using var named = StreamlinedSession.Create(model, options);
         using var unnamed = StreamlinedSession.Create(OnnxModel.FromProto(anonymous), options);
@@ -108,7 +108,7 @@ public class EngineBehaviourTests
     public void PlanSerialisesToJsonAndBack()
     {
         var (model, _, _) = TestModels.SmallCnn(new TestRandom());
-        using var session = StreamlinedSession.Create(model, new StreamlineOptions { MinimumCutBytes = 0 });
+        using var session = StreamlinedSession.Create(model, new StreamlineOptions { MinimumCutBytes = 0, CutEverywhere = true });
         var plan = session.GetPlan(new Dictionary<string, long[]> { ["x"] = [2, 32, 8, 8] });
         var json = plan.ToJson();
         var back = StreamlinedPlan.FromJson(json);

@@ -16,7 +16,7 @@ public class SmallModelTests(ITestOutputHelper output)
         var rng = new TestRandom();
         var (model, _, _) = TestModels.SmallCnn(rng);
         var inputs = new Dictionary<string, (float[], long[])> { ["x"] = (rng.Normal(6 * 32 * 8 * 8), [6, 32, 8, 8]) };
-        var options = new StreamlineOptions { FrameChunks = chunks, PixelChunks = chunks, MinimumCutBytes = 0 };
+        var options = new StreamlineOptions { FrameChunks = chunks, PixelChunks = chunks, MinimumCutBytes = 0, CutEverywhere = true };
         var plan = Oracle.AssertSame(model, options, inputs, rng);
         output.WriteLine(plan.ToString());
         if (chunks > 1)

@@ -27,7 +27,7 @@ public class TinySvdEquivalenceTests(TinyModelFixture tiny, ITestOutputHelper lo
     {
         var rng = new TestRandom();
         var model = OnnxModel.Load(tiny.Folder.Unet.OnnxPath);
-        var options = new StreamlineOptions { FrameChunks = frameChunks, PixelChunks = pixelChunks, MinimumCutBytes = 0 };
+        var options = new StreamlineOptions { FrameChunks = frameChunks, PixelChunks = pixelChunks, MinimumCutBytes = 0, CutEverywhere = true };
         var plan = Oracle.AssertSame(model, options, UnetInputs(rng, 8), rng);
         log.WriteLine(plan.ToString());
         if (frameChunks > 1)
@@ -53,7 +53,7 @@ public class TinySvdEquivalenceTests(TinyModelFixture tiny, ITestOutputHelper lo
         {
             FrameChunks = frameChunks,
             PixelChunks = pixelChunks,
-            MinimumCutBytes = 0,
+            MinimumCutBytes = 0, CutEverywhere = true,
             InputAxes = new Dictionary<string, AxisLabel[]> { ["latent_sample"] = [AxisLabel.Frames, AxisLabel.Channels, AxisLabel.Height, AxisLabel.Width] },
         };
         var inputs = new Dictionary<string, (float[], long[])> { ["latent_sample"] = (rng.Normal(14 * 4 * 8 * 8), [14, 4, 8, 8]) };
@@ -67,6 +67,27 @@ public class TinySvdEquivalenceTests(TinyModelFixture tiny, ITestOutputHelper lo
     }
 
     [Fact]
+    public void ByDefault_OnlyGroupsThatSetThePeakAreCut()
+    {
+        var model = OnnxModel.Load(tiny.Folder.Unet.OnnxPath);
+        var shapes = new Dictionary<string, long[]>
+        {
+            ["sample"] = [2, 14, 8, 16, 16], ["timestep"] = [1], ["encoder_hidden_states"] = [2, 1, 64], ["added_time_ids"] = [2, 3],
+        };
+        using var everywhere = StreamlinedSession.Create(model, new StreamlineOptions { CutEverywhere = true });
+        using var relaxed = StreamlinedSession.Create(model, StreamlineOptions.Default);
+        var all = everywhere.GetPlan(shapes);
+        var some = relaxed.GetPlan(shapes);
+        log.WriteLine(some.ToString());
+        Assert.True(some.Groups.Count < all.Groups.Count / 2, $"{some.Groups.Count} groups relaxed vs {all.Groups.Count} cut everywhere");
+        // Whole groups merge, which changes which boundary tensors exist: the peak may move a little, never past the cut plan's.
+        Assert.True(some.PredictedPeakStreamlinedBytes <= all.PredictedPeakStreamlinedBytes,
+            $"relaxed peak {some.PredictedPeakStreamlinedBytes} > cut-everywhere peak {all.PredictedPeakStreamlinedBytes}");
+        Assert.Contains(some.Groups, g => g.Pieces > 1);
+        Assert.True(some.Groups.Count(g => g.Pieces == 1) < all.Groups.Count(g => g.Pieces == 1), "whole neighbours should merge where the peak allows");
+    }
+
+    [Fact]
     public void Unet_WithEveryNodeNameRemoved_GetsTheSamePlanAndOutput()
     {
         var rng = new TestRandom();
@@ -77,7 +98,7 @@ public class TinySvdEquivalenceTests(TinyModelFixture tiny, ITestOutputHelper lo
             node.Name = "";
         }
         var anonymous = OnnxModel.FromProto(proto, model.BaseDirectory);
-        var options = new StreamlineOptions { MinimumCutBytes = 0 };
+        var options = new StreamlineOptions { MinimumCutBytes = 0, CutEverywhere = true };
         var inputs = UnetInputs(rng, 8);
         using var named = StreamlinedSession.Create(model, options);
         using var unnamed = StreamlinedSession.Create(anonymous, options);

@@ -15,19 +15,20 @@ internal sealed class SessionOptionsFactory(PipelineOptions options)
     public bool UsesCuda => _cudaWorks == true;
 
     /// <summary>New options for one network; the caller owns them.</summary>
-    /// <param name="streamlined">For a streamlined network: no CPU arena, so memory goes back between groups.</param>
+    /// <param name="streamlined">For a streamlined network: its groups share one arena (or, on their own threads, use none).</param>
     public SessionOptions Create(bool streamlined)
     {
-        var session = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, EnableCpuMemArena = !streamlined };
+        var session = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         try
         {
             if (options.IntraOpNumThreads is { } threads)
             {
                 session.IntraOpNumThreads = threads;
+                session.EnableCpuMemArena = !streamlined;
             }
-            else if (OrtThreading.GlobalPoolsAvailable)
+            else
             {
-                session.DisablePerSessionThreads();
+                OrtThreading.Configure(session);
             }
             if (options.GpuDeviceId is { } device && _cudaWorks != false)
             {

@@ -59,6 +59,12 @@ public sealed record StreamlineOptions
     }
 
     /// <summary>
+    /// Cut every group that can be cut. Off by default: a group whose uncut peak stays below the plan's peak (or the
+    /// memory budget) runs whole, since cutting it would cost time and sessions without lowering the peak.
+    /// </summary>
+    public bool CutEverywhere { get; init; }
+
+    /// <summary>
     /// What the axes of graph inputs stand for, by input name (for example <c>latent_sample</c>:
     /// [Frames, Channels, Height, Width]). Inputs not listed are labelled from their dimension names, else their rank.
     /// </summary>

@@ -3,57 +3,76 @@ using Microsoft.ML.OnnxRuntime;
 namespace Fme.MLNet.Streamlining.Execution;
 
 /// <summary>
-/// One executor holds a session per group: with per-session thread pools that would be dozens of idle pools. When this
-/// library is the first to create the ONNX Runtime environment, it creates it with global thread pools that every
-/// session it makes shares; otherwise sessions keep their own pools.
+/// The ONNX Runtime environment as the executor wants it. One executor holds a session per group: with per-session thread
+/// pools and arenas that would be dozens of idle pools, and the process would keep the sum of every group's arena peak.
+/// When this library is the first to create the environment, it creates it with global thread pools and one shared CPU
+/// arena (growing only by what is asked), which every session it makes uses: memory freed by one group is reused by the
+/// next, so the process holds about the largest group's working set rather than the sum. When someone else created the
+/// environment first, sessions keep their own pools and run without an arena (memory returns after each run).
 /// </summary>
 internal static class OrtThreading
 {
     private static readonly object Gate = new();
     private static bool? _global;
 
+    /// <summary>Whether the environment has global thread pools and the shared arena.</summary>
     public static bool GlobalPoolsAvailable
     {
         get
         {
             lock (Gate)
             {
-                if (_global is { } known)
-                {
-                    return known;
-                }
-                if (OrtEnv.IsCreated)
-                {
-                    _global = false;
-                    return false;
-                }
-                try
-                {
-                    var options = new EnvironmentCreationOptions
-                    {
-                        logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
-                        threadOptions = new OrtThreadingOptions { GlobalInterOpNumThreads = 1 },
-                    };
-                    OrtEnv.CreateInstanceWithOptions(ref options);
-                    _global = true;
-                }
-                catch (OnnxRuntimeException)
-                {
-                    _global = false;
-                }
-                return _global.Value;
+                return _global ??= TryCreateEnvironment();
             }
         }
     }
 
-    /// <summary>Options for group sessions when the caller gives none: no CPU arena (memory returns after each run).</summary>
-    public static SessionOptions CreateDefaultOptions()
+    private static bool TryCreateEnvironment()
     {
-        var options = new SessionOptions { EnableCpuMemArena = false, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        if (OrtEnv.IsCreated)
+        {
+            return false;
+        }
+        try
+        {
+            var options = new EnvironmentCreationOptions
+            {
+                logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
+                threadOptions = new OrtThreadingOptions { GlobalInterOpNumThreads = 1 },
+            };
+            var env = OrtEnv.CreateInstanceWithOptions(ref options);
+            using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+            // max memory 0 = unlimited; extend strategy 1 = kSameAsRequested; initial chunk and dead bytes: defaults.
+            using var arena = new OrtArenaCfg(0, 1, -1, -1);
+            env.CreateAndRegisterAllocator(memory, arena);
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Puts a session on the shared pools and arena when they exist, else gives it no arena.</summary>
+    public static void Configure(SessionOptions options)
+    {
         if (GlobalPoolsAvailable)
         {
             options.DisablePerSessionThreads();
+            options.EnableCpuMemArena = true;
+            options.AddSessionConfigEntry("session.use_env_allocators", "1");
         }
+        else
+        {
+            options.EnableCpuMemArena = false;
+        }
+    }
+
+    /// <summary>Options for group sessions when the caller gives none.</summary>
+    public static SessionOptions CreateDefaultOptions()
+    {
+        var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
+        Configure(options);
         return options;
     }
 }

@@ -17,6 +17,12 @@ internal sealed class GroupBuilder
     private readonly Dictionary<string, AnalysisNode> _freeOutputs = new(StringComparer.Ordinal);
     private readonly HashSet<(string, int)> _usedSources = new();
 
+    /// <summary>
+    /// Pieces along a non-leading axis are gathered and scattered block by block; blocks smaller than this make the copies
+    /// cost more than the cut saves.
+    /// </summary>
+    private const long MinimumBlockBytes = 32;
+
     public GroupBuilder(PlanningContext context, int requestedPieces)
     {
         _ctx = context;
@@ -165,8 +171,9 @@ internal sealed class GroupBuilder
             {
                 return false; // a folded value already used in the group reads this axis's size
             }
-            var length = _g._ctx.Shapes.Info(t).Dims[axis];
-            if (length < 2)
+            var info = _g._ctx.Shapes.Info(t);
+            var length = info.Dims[axis];
+            if (length < 2 || !MemoryModel.IsContiguous(info, axis) && BlockBytes(info, axis) < MinimumBlockBytes)
             {
                 return false;
             }
@@ -174,6 +181,10 @@ internal sealed class GroupBuilder
             Gcd = Gcd == 0 ? length : GreatestCommonDivisor(Gcd, length);
             return true;
         }
+
+        /// <summary>Bytes of one contiguous block of a piece along a non-leading axis (what one copy moves).</summary>
+        private long BlockBytes(TensorInfo info, int axis) =>
+            info.Bytes / info.Dims[..(axis + 1)].Aggregate(1L, (a, d) => a * d) * Math.Max(1, info.Dims[axis] / Math.Max(1, _g.RequestedPieces));
 
         private bool ResolveCut(AnalysisNode unit, string output, int axis)
         {

@@ -102,6 +102,62 @@ internal static class Grouper
             .Where(t => t.Length > 0 && !produced.Contains(t) && !ctx.Graph.IsInitializer(t) && !ctx.Shapes.IsKnown(t))
             .Distinct().OrderBy(t => t, StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// Cutting costs time (more, smaller calls) and sessions; it pays only where a group would otherwise set the peak.
+    /// Groups whose uncut peak stays within <paramref name="target"/> run whole, and neighbouring whole groups merge as
+    /// long as the merged group (whose inputs then live until it ends) keeps every peak within the target.
+    /// </summary>
+    public static List<PlannedGroup> Relax(PlanningContext ctx, IReadOnlyList<PlannedGroup> groups, long target)
+    {
+        var alive = MemoryModel.AliveBytes(ctx, groups);
+        var whole = new bool[groups.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var group = groups[g];
+            if (!group.IsCut)
+            {
+                whole[g] = true;
+                continue;
+            }
+            var pieces = group.Pieces;
+            group.Pieces = 1;
+            whole[g] = alive[g] + MemoryModel.WorkingSet(ctx, group) <= target;
+            if (!whole[g])
+            {
+                group.Pieces = pieces;
+            }
+        }
+        var kept = new List<PlannedGroup>();
+        var pending = new List<AnalysisNode>();
+        for (var g = 0; g < groups.Count; g++)
+        {
+            if (!whole[g])
+            {
+                Flush(ctx, kept, pending);
+                groups[g].Index = kept.Count;
+                kept.Add(groups[g]);
+                continue;
+            }
+            if (pending.Count > 0 && !FitsMerged(ctx, kept, pending, groups[g], groups.Skip(g + 1), target))
+            {
+                Flush(ctx, kept, pending);
+            }
+            pending.AddRange(groups[g].Units);
+        }
+        Flush(ctx, kept, pending);
+        return kept;
+    }
+
+    /// <summary>Whether merging <paramref name="next"/> into the pending whole units keeps the whole plan within the target.</summary>
+    private static bool FitsMerged(PlanningContext ctx, List<PlannedGroup> kept, List<AnalysisNode> pending, PlannedGroup next,
+        IEnumerable<PlannedGroup> rest, long target)
+    {
+        var trial = new List<PlannedGroup>(kept);
+        Flush(ctx, trial, pending.Concat(next.Units).ToList());
+        trial.AddRange(rest);
+        return MemoryModel.Streamlined(ctx, trial).Max() <= target;
+    }
+
     /// <summary>Emits the pending whole units as one uncut group.</summary>
     private static void Flush(PlanningContext ctx, List<PlannedGroup> groups, List<AnalysisNode> whole)
     {

@@ -18,13 +18,20 @@ internal static class MemoryModel
     /// <summary>Per group: the predicted peak while it runs (full tensors alive plus one piece's working set).</summary>
     public static long[] Streamlined(PlanningContext ctx, IReadOnlyList<PlannedGroup> groups)
     {
+        var alive = AliveBytes(ctx, groups);
+        return groups.Select((g, i) => alive[i] + WorkingSet(ctx, g)).ToArray();
+    }
+
+    /// <summary>Per group: bytes of the full tensors alive while it runs (inputs still needed, its outputs, others in flight).</summary>
+    public static long[] AliveBytes(PlanningContext ctx, IReadOnlyList<PlannedGroup> groups)
+    {
         var lastUse = LastUse(groups.Select(g => (IEnumerable<string>)g.Inputs).ToList(), ctx);
         var alive = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var input in ctx.Graph.Inputs)
         {
             alive[input.Name] = ctx.Shapes.Info(input.Name).Bytes;
         }
-        var peaks = new long[groups.Count];
+        var bytes = new long[groups.Count];
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];
@@ -32,13 +39,13 @@ internal static class MemoryModel
             {
                 alive[output] = ctx.Shapes.Info(output).Bytes;
             }
-            peaks[g] = alive.Values.Sum() + WorkingSet(ctx, group);
+            bytes[g] = alive.Values.Sum();
             foreach (var input in group.Inputs.Where(t => lastUse.GetValueOrDefault(t, -1) <= g && !ctx.Graph.IsGraphOutput(t)))
             {
                 alive.Remove(input);
             }
         }
-        return peaks;
+        return bytes;
     }
 
     /// <summary>Peak bytes of one (the largest) piece's tensors inside a group, plus copies of non-contiguous boundary pieces.</summary>

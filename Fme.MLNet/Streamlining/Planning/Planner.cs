@@ -36,6 +36,12 @@ internal static class Planner
         var groups = Grouper.Run(ctx);
         CheckOrder(ctx, groups);
         var peaks = FitBudget(ctx, groups, options.MemoryBudgetBytes);
+        if (!options.CutEverywhere && peaks.Length > 0)
+        {
+            groups = Grouper.Relax(ctx, groups, options.MemoryBudgetBytes ?? peaks.Max());
+            CheckOrder(ctx, groups);
+            peaks = MemoryModel.Streamlined(ctx, groups);
+        }
         var unsliced = MemoryModel.Unsliced(ctx);
         var plan = new StreamlinedPlan(
             shapesOfInputs,

@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Fme.Benchmarks;
+
+/// <summary>What one child process measured for one configuration.</summary>
+internal sealed record Measurement(
+    string Config,
+    double SetupSeconds,
+    double CallSeconds,
+    long SteadyPeakBytes,
+    long ProcessPeakBytes,
+    long? PredictedBytes,
+    string? Extra)
+{
+    public const string Marker = "MEASUREMENT ";
+
+    public string ToLine() => Marker + JsonSerializer.Serialize(this);
+
+    public static Measurement? FromLine(string line) =>
+        line.StartsWith(Marker, StringComparison.Ordinal) ? JsonSerializer.Deserialize<Measurement>(line[Marker.Length..]) : null;
+}
