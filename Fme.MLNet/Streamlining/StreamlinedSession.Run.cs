@@ -131,13 +131,16 @@ public sealed partial class StreamlinedSession
                 var group = runner.Group;
                 foreach (var output in group.Outputs)
                 {
-                    tensors[output] = NativeTensor.Allocate(shapes.Info(output));
+                    // An output that reuses a dying input's memory is written piece by piece over it.
+                    tensors[output] = group.Reuses.TryGetValue(output, out var donor)
+                        ? tensors[donor].Reinterpret(shapes.Info(output))
+                        : NativeTensor.Allocate(shapes.Info(output));
                 }
                 runner.Run(tensors, runOptions, cancellation);
                 times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 foreach (var input in group.Inputs.Where(t => plan.LastUse[t] == group.Index && !outputs.Contains(t)))
                 {
-                    tensors[input].Dispose();
+                    tensors[input].Dispose(); // a donor to a reused output no longer owns its memory: this frees nothing
                     tensors.Remove(input);
                 }
             }

@@ -13,7 +13,7 @@ namespace Fme.MLNet.Streamlining.Execution;
 /// </summary>
 internal sealed unsafe class NativeTensor : IDisposable
 {
-    private readonly bool _owned;
+    private bool _owned;
     private IntPtr _data;
 
     private NativeTensor(TensorInfo info, IntPtr data, bool owned)
@@ -39,6 +39,21 @@ internal sealed unsafe class NativeTensor : IDisposable
 
     /// <summary>Wraps memory that stays valid, and owned by the caller, while this view is used.</summary>
     public static NativeTensor View(TensorInfo info, IntPtr data) => new(info, data, owned: false);
+
+    /// <summary>
+    /// The same memory seen as another tensor of no more bytes, taking over its ownership: this tensor stays usable as a
+    /// view until the new one is disposed.
+    /// </summary>
+    public NativeTensor Reinterpret(TensorInfo info)
+    {
+        if (info.Bytes > Bytes)
+        {
+            throw new InvalidOperationException($"Cannot see {Bytes} bytes as {info} ({info.Bytes} bytes).");
+        }
+        var adopted = new NativeTensor(info, Data, _owned);
+        _owned = false;
+        return adopted;
+    }
 
     public static TensorElementType OrtType(OnnxElementType type) => (TensorElementType)(int)type;
 

@@ -20,9 +20,38 @@ internal static class SubModelBuilder
     /// <summary>Names of the three statistics inputs of the k-th two-pass normalisation.</summary>
     public static (string Mean, string Scale, string Bias) StatisticsInputs(int k) => ($"__norm{k}_mean", $"__norm{k}_scale", $"__norm{k}_bias");
 
-    public static OnnxModel Build(OnnxModel model, PlanningContext ctx, PlannedGroup group)
+    /// <summary>The model of the group's main pass.</summary>
+    public static OnnxModel Build(OnnxModel model, PlanningContext ctx, PlannedGroup group) =>
+        Build(model, ctx, group, group.Units, group.Outputs, $"group_{group.Index}");
+
+    /// <summary>
+    /// The model of the streaming statistics pass of the group's <paramref name="norm"/>-th two-pass normalisation: only the
+    /// units its input depends on, with the earlier normalisations in their two-pass form, giving that input piece by piece.
+    /// </summary>
+    public static OnnxModel BuildStatisticsPass(OnnxModel model, PlanningContext ctx, PlannedGroup group, int norm)
     {
-        var graph = new GraphProto { Name = $"group_{group.Index}" };
+        var target = group.TwoPass[norm].Norm!.Input;
+        var needed = new HashSet<AnalysisNode>();
+        var producers = group.Units.SelectMany(u => u.Outputs.Select(o => (o, u))).Where(p => p.o.Length > 0).ToDictionary(p => p.o, p => p.u);
+        var stack = new Stack<string>([target]);
+        while (stack.Count > 0)
+        {
+            if (producers.TryGetValue(stack.Pop(), out var unit) && needed.Add(unit))
+            {
+                foreach (var input in unit.Inputs)
+                {
+                    stack.Push(input);
+                }
+            }
+        }
+        var units = group.Units.Where(needed.Contains).ToList();
+        return Build(model, ctx, group, units, [target], $"group_{group.Index}_statistics_{norm}");
+    }
+
+    private static OnnxModel Build(OnnxModel model, PlanningContext ctx, PlannedGroup group, IReadOnlyList<AnalysisNode> units,
+        IReadOnlyList<string> outputs, string graphName)
+    {
+        var graph = new GraphProto { Name = graphName };
         var added = new HashSet<string>(StringComparer.Ordinal);
         var shapes = ctx.Shapes;
         void AddInitializer(TensorProto t)
@@ -49,12 +78,11 @@ internal static class SubModelBuilder
             }
         }
 
-        var twoPassIndex = 0;
-        foreach (var unit in group.Units)
+        foreach (var unit in units)
         {
             if (group.TwoPass.Contains(unit))
             {
-                EmitTwoPass(graph, shapes, unit, twoPassIndex++);
+                EmitTwoPass(graph, shapes, unit, group.TwoPass.ToList().IndexOf(unit));
                 continue;
             }
             for (var m = 0; m < unit.Members.Count; m++)
@@ -78,11 +106,12 @@ internal static class SubModelBuilder
             }
         }
 
-        foreach (var input in group.Inputs)
+        var read = units.SelectMany(u => u.Inputs).ToHashSet(StringComparer.Ordinal);
+        foreach (var input in group.Inputs.Where(read.Contains))
         {
             graph.Input.Add(ValueInfo(input, shapes.Info(input), group.IsCut ? group.CutAxes.GetValueOrDefault(input, -1) : -1));
         }
-        for (var k = 0; k < group.TwoPass.Count; k++)
+        foreach (var k in Enumerable.Range(0, group.TwoPass.Count).Where(k => units.Contains(group.TwoPass[k])))
         {
             var x = shapes.Info(group.TwoPass[k].Norm!.Input);
             var statDims = x.Dims.Select((d, i) => i < 2 ? d : 1L).ToArray();
@@ -92,7 +121,7 @@ internal static class SubModelBuilder
                 graph.Input.Add(ValueInfo(name, new TensorInfo(OnnxElementType.Float, statDims), -1));
             }
         }
-        foreach (var output in group.Outputs)
+        foreach (var output in outputs)
         {
             graph.Output.Add(ValueInfo(output, shapes.Info(output), group.IsCut ? group.CutAxes.GetValueOrDefault(output, -1) : -1));
         }

@@ -23,11 +23,19 @@ internal sealed class GroupBuilder
     /// </summary>
     private const long MinimumBlockBytes = 32;
 
-    public GroupBuilder(PlanningContext context, int requestedPieces)
+    public GroupBuilder(PlanningContext context, int requestedPieces, bool streamsStatistics)
     {
         _ctx = context;
         RequestedPieces = requestedPieces;
+        StreamsStatistics = streamsStatistics;
     }
+
+    /// <summary>
+    /// Whether normalisations inside the group may get their statistics from a streaming pass (recomputing their input).
+    /// Pixel groups do: the temporal blocks' second norm then needs no full tensor. Elsewhere it would only let a group
+    /// run on into layers another cut serves better.
+    /// </summary>
+    public bool StreamsStatistics { get; }
 
     public int RequestedPieces { get; }
 
@@ -45,6 +53,9 @@ internal sealed class GroupBuilder
     public List<AnalysisNode> Free { get; } = new();
 
     public List<AnalysisNode> TwoPass { get; } = new();
+
+    /// <summary>Two-pass normalisations whose input exists only in pieces: a streaming pass over the pieces gives their statistics.</summary>
+    public List<AnalysisNode> Streamed { get; } = new();
 
     public List<AnalysisNode> Approximate { get; } = new();
 
@@ -122,6 +133,7 @@ internal sealed class GroupBuilder
         private readonly List<AnalysisNode> _hoisted = new();
         private readonly List<AnalysisNode> _twoPass = new();
         private readonly List<AnalysisNode> _approximate = new();
+        private readonly List<AnalysisNode> _streamed = new();
         private readonly HashSet<(string, int)> _sources = new();
 
         public Trial(GroupBuilder g)
@@ -231,11 +243,21 @@ internal sealed class GroupBuilder
                 }
                 if (IsProduced(x) || StateOf(x, out _) == State.Free)
                 {
-                    if (!_g._ctx.Options.AllowApproximateCuts)
+                    // The input exists only in pieces: take statistics per piece (approximate, when allowed) or in a
+                    // streaming pass over the pieces before the main pass (exact, recomputing the input).
+                    if (_g._ctx.Options.AllowApproximateCuts)
+                    {
+                        _approximate.Add(unit);
+                    }
+                    else if (_g.StreamsStatistics)
+                    {
+                        _twoPass.Add(unit);
+                        _streamed.Add(unit);
+                    }
+                    else
                     {
                         return false;
                     }
-                    _approximate.Add(unit);
                 }
                 else
                 {
@@ -303,11 +325,11 @@ internal sealed class GroupBuilder
             return true;
         }
 
-        private (Dictionary<string, int>, HashSet<string>, HashSet<string>, Dictionary<AnalysisNode, CutLink>, int, int, int, long, HashSet<(string, int)>) Snapshot() =>
-            (new(_cut), new(_whole), new(_produced), new(_joined), _hoisted.Count, _twoPass.Count, _approximate.Count, Gcd, new(_sources));
+        private (Dictionary<string, int>, HashSet<string>, HashSet<string>, Dictionary<AnalysisNode, CutLink>, int, int, int, long, HashSet<(string, int)>, int) Snapshot() =>
+            (new(_cut), new(_whole), new(_produced), new(_joined), _hoisted.Count, _twoPass.Count, _approximate.Count, Gcd, new(_sources), _streamed.Count);
 
         private void Restore((Dictionary<string, int> Cut, HashSet<string> Whole, HashSet<string> Produced, Dictionary<AnalysisNode, CutLink> Joined,
-            int Hoisted, int TwoPass, int Approximate, long Gcd, HashSet<(string, int)> Sources) s)
+            int Hoisted, int TwoPass, int Approximate, long Gcd, HashSet<(string, int)> Sources, int Streamed) s)
         {
             Reset(_cut, s.Cut);
             Reset(_whole, s.Whole);
@@ -317,6 +339,7 @@ internal sealed class GroupBuilder
             _hoisted.RemoveRange(s.Hoisted, _hoisted.Count - s.Hoisted);
             _twoPass.RemoveRange(s.TwoPass, _twoPass.Count - s.TwoPass);
             _approximate.RemoveRange(s.Approximate, _approximate.Count - s.Approximate);
+            _streamed.RemoveRange(s.Streamed, _streamed.Count - s.Streamed);
             Gcd = s.Gcd;
             _sources.Clear();
             _sources.UnionWith(s.Sources);
@@ -352,6 +375,7 @@ internal sealed class GroupBuilder
             }
             _g.TwoPass.AddRange(_twoPass);
             _g.Approximate.AddRange(_approximate);
+            _g.Streamed.AddRange(_streamed);
             _g.Gcd = Gcd;
         }
 

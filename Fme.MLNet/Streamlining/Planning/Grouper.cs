@@ -32,8 +32,8 @@ internal static class Grouper
             }
             whole.AddRange(builder.Hoisted.OrderBy(u => u.Index));
             Flush(ctx, groups, whole);
-            groups.Add(MakeCut(ctx, groups.Count, builder));
-            foreach (var unit in builder.Free.OrderByDescending(u => u.Index))
+            groups.Add(MakeCut(ctx, groups.Count, builder, out var peeled));
+            foreach (var unit in builder.Free.Concat(peeled).OrderByDescending(u => u.Index))
             {
                 queue.AddFirst(unit);
             }
@@ -49,7 +49,7 @@ internal static class Grouper
         foreach (var link in seed.Links.Where(l => l.IsCut))
         {
             var kind = ctx.KindOf(seed, link);
-            var builder = new GroupBuilder(ctx, ctx.Options.PiecesFor(kind));
+            var builder = new GroupBuilder(ctx, ctx.Options.PiecesFor(kind), streamsStatistics: kind == CutKind.Pixels);
             if (builder.RequestedPieces < 2 || !builder.Seed(seed, link))
             {
                 continue;
@@ -81,20 +81,71 @@ internal static class Grouper
     private static bool IsOutput(PlanningContext ctx, string tensor, ICollection<AnalysisNode> members) =>
         ctx.Graph.IsGraphOutput(tensor) || ctx.Consumers(tensor).Any(u => !members.Contains(u));
 
-    private static PlannedGroup MakeCut(PlanningContext ctx, int index, GroupBuilder b)
+    private static PlannedGroup MakeCut(PlanningContext ctx, int index, GroupBuilder b, out List<AnalysisNode> peeled)
     {
         var members = b.Members.Keys.OrderBy(u => u.Index).ToList();
+        peeled = PeelTail(ctx, members);
         var memberSet = members.ToHashSet();
+        var produced = members.SelectMany(u => u.Outputs).Where(b.Produced.Contains).ToHashSet(StringComparer.Ordinal);
         // The group is named after its largest cut tensor: the seed may be a side input whose axis says little.
-        var largest = b.CutAxes.Where(kv => b.Produced.Contains(kv.Key)).DefaultIfEmpty(b.CutAxes.First())
+        var largest = b.CutAxes.Where(kv => produced.Contains(kv.Key)).DefaultIfEmpty(b.CutAxes.First())
             .MaxBy(kv => ctx.Shapes.Info(kv.Key).Bytes);
         var kind = ctx.Provenance.Kind(largest.Key, largest.Value);
-        var inputs = ExternalInputs(ctx, members, b.Produced);
-        var outputs = b.Produced.Where(t => IsOutput(ctx, t, memberSet)).OrderBy(t => t, StringComparer.Ordinal).ToList();
+        var inputs = ExternalInputs(ctx, members, produced);
+        var outputs = produced.Where(t => IsOutput(ctx, t, memberSet)).OrderBy(t => t, StringComparer.Ordinal).ToList();
         var pieces = (int)Math.Min(ctx.Options.PiecesFor(kind), b.Gcd);
         return new PlannedGroup(index, members, kind, pieces, b.Gcd, new Dictionary<string, int>(b.CutAxes), inputs, outputs,
-            b.TwoPass.ToList(), b.Approximate.ToList(), new Dictionary<AnalysisNode, CutLink>(b.Members));
+            b.TwoPass.Where(memberSet.Contains).OrderBy(u => u.Index).ToList(), b.Approximate.Where(memberSet.Contains).ToList(),
+            new Dictionary<AnalysisNode, CutLink>(b.Members))
+        {
+            Streamed = b.Streamed.Where(memberSet.Contains).ToHashSet(),
+        };
     }
+
+    /// <summary>
+    /// A group grows as long as it can, so it may run on a little past the tensor it should end at: into a layout switch
+    /// (Reshape, Transpose) or into the first layers of the next block, which the next group would cut better. Its tail
+    /// goes back to the queue when the group then writes fewer bytes (the tail reads only what the group makes, so no
+    /// outside tensor lives longer); pure data movements at the very end go back as well. Returns the units taken off.
+    /// </summary>
+    private static List<AnalysisNode> PeelTail(PlanningContext ctx, List<AnalysisNode> members)
+    {
+        long OutputBytes(HashSet<AnalysisNode> kept) => kept.SelectMany(u => u.Outputs)
+            .Where(o => o.Length > 0 && IsOutput(ctx, o, kept)).Sum(o => ctx.Shapes.Info(o).Bytes);
+        var best = members.Count;
+        var bestBytes = OutputBytes(members.ToHashSet());
+        for (var k = members.Count - 1; k >= 1; k--)
+        {
+            var kept = members.Take(k).ToHashSet();
+            if (!kept.Any(u => !IsMove(u)))
+            {
+                break;
+            }
+            var tail = members.Skip(k).ToList();
+            var made = kept.SelectMany(u => u.Outputs).Concat(tail.SelectMany(u => u.Outputs)).ToHashSet(StringComparer.Ordinal);
+            if (!tail.SelectMany(u => u.Inputs).All(t => t.Length == 0 || made.Contains(t) || ctx.Graph.IsInitializer(t) || ctx.Shapes.IsKnown(t)))
+            {
+                continue;
+            }
+            var bytes = OutputBytes(kept);
+            if (bytes < bestBytes)
+            {
+                (best, bestBytes) = (k, bytes);
+            }
+        }
+        while (best > 1 && IsMove(members[best - 1]) && members.Take(best - 1).Any(u => !IsMove(u)) &&
+               !members[best - 1].Outputs.Any(o => ctx.Consumers(o).Any(c => members.Take(best - 1).Contains(c))))
+        {
+            best--;
+        }
+        var peeled = members.Skip(best).ToList();
+        members.RemoveRange(best, members.Count - best);
+        return peeled;
+    }
+
+    private static bool IsMove(AnalysisNode unit) =>
+        unit.Members.Count == 1 && unit.Members[0].Domain.Length == 0 &&
+        unit.OpType is "Reshape" or "Transpose" or "Squeeze" or "Unsqueeze" or "Flatten" or "Identity";
 
     /// <summary>Data tensors the units read but do not make: the full tensors the group takes in.</summary>
     private static List<string> ExternalInputs(PlanningContext ctx, IEnumerable<AnalysisNode> units, IReadOnlySet<string> produced) =>
@@ -121,10 +172,16 @@ internal static class Grouper
             }
             var pieces = group.Pieces;
             group.Pieces = 1;
-            whole[g] = alive[g] + MemoryModel.WorkingSet(ctx, group) <= target;
+            var reuses = new Dictionary<string, string>(group.Reuses);
+            group.Reuses.Clear(); // a whole group writes its outputs while it reads its inputs: no reuse
+            whole[g] = alive[g] + MemoryModel.WorkingSet(ctx, group) + reuses.Keys.Sum(o => ctx.Shapes.Info(o).Bytes) <= target;
             if (!whole[g])
             {
                 group.Pieces = pieces;
+                foreach (var (o, i) in reuses)
+                {
+                    group.Reuses[o] = i;
+                }
             }
         }
         var kept = new List<PlannedGroup>();

@@ -1,3 +1,4 @@
+using Fme.MLNet.Onnx;
 using Fme.MLNet.Streamlining.Analysis;
 
 namespace Fme.MLNet.Streamlining.Planning;
@@ -35,7 +36,7 @@ internal static class MemoryModel
         for (var g = 0; g < groups.Count; g++)
         {
             var group = groups[g];
-            foreach (var output in group.Outputs)
+            foreach (var output in group.Outputs.Where(o => !group.Reuses.ContainsKey(o)))
             {
                 alive[output] = ctx.Shapes.Info(output).Bytes;
             }
@@ -43,6 +44,10 @@ internal static class MemoryModel
             foreach (var input in group.Inputs.Where(t => lastUse.GetValueOrDefault(t, -1) <= g && !ctx.Graph.IsGraphOutput(t)))
             {
                 alive.Remove(input);
+            }
+            foreach (var output in group.Reuses.Keys)
+            {
+                alive[output] = ctx.Shapes.Info(output).Bytes; // in the memory the dead input leaves behind
             }
         }
         return bytes;
@@ -63,10 +68,52 @@ internal static class MemoryModel
         var lastUse = LastUse(group.Units.Select(u => (IEnumerable<string>)u.Inputs).ToList(), ctx);
         var inner = Replay(ctx, steps, lastUse, PieceBytes, skip: boundary);
         var copies = group.IsCut
-            ? group.Inputs.Concat(group.Outputs).Where(t => group.CutAxes.TryGetValue(t, out var a) && !IsContiguous(ctx.Shapes.Info(t), a)).Sum(PieceBytes)
+            ? group.Inputs.Concat(group.Outputs)
+                .Where(t => group.Reuses.ContainsKey(t) || group.CutAxes.TryGetValue(t, out var a) && !IsContiguous(ctx.Shapes.Info(t), a))
+                .Sum(PieceBytes)
             : 0;
         var stats = group.TwoPass.Sum(u => 2 * ctx.Shapes.Info(u.Norm!.Input).Dims[..2].Aggregate(1L, (a, d) => a * d) * 8);
         return inner + copies + stats;
+    }
+
+    /// <summary>
+    /// Lets each output of a cut group take over the memory of an input of the same shape and cut that no later group
+    /// reads (not a graph input or output): the output then costs no full tensor of its own.
+    /// </summary>
+    public static void AssignReuses(PlanningContext ctx, IReadOnlyList<PlannedGroup> groups)
+    {
+        var lastUse = LastUse(groups.Select(g => (IEnumerable<string>)g.Inputs).ToList(), ctx);
+        foreach (var group in groups)
+        {
+            group.Reuses.Clear();
+        }
+        foreach (var group in groups.Where(g => g.IsCut))
+        {
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var output in group.Outputs.Where(o => !ctx.Graph.IsGraphOutput(o) && group.CutAxes.ContainsKey(o)))
+            {
+                var info = ctx.Shapes.Info(output);
+                var donor = group.Inputs.FirstOrDefault(i =>
+                    !taken.Contains(i) && lastUse.GetValueOrDefault(i, -1) == group.Index && !ctx.Graph.IsGraphInput(i) && !ctx.Graph.IsGraphOutput(i) &&
+                    group.CutAxes.TryGetValue(i, out var axis) && SamePieceRegions(ctx.Shapes.Info(i), axis, info, group.CutAxes[output]));
+                if (donor is not null)
+                {
+                    group.Reuses[output] = donor;
+                    taken.Add(donor);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether piece k of both tensors covers the same set of bytes: equal element sizes and equal (outer, cut, inner)
+    /// element counts, so piece k is the same rows of the same blocks whatever the axes stand for.
+    /// </summary>
+    private static bool SamePieceRegions(TensorInfo a, int axisA, TensorInfo b, int axisB)
+    {
+        (long, long, long) Split(TensorInfo t, int axis) =>
+            (t.Dims[..axis].Aggregate(1L, (x, d) => x * d), t.Dims[axis], t.Dims[(axis + 1)..].Aggregate(1L, (x, d) => x * d));
+        return OnnxElementTypes.SizeOf(a.Type) == OnnxElementTypes.SizeOf(b.Type) && Split(a, axisA) == Split(b, axisB);
     }
 
     /// <summary>Whether a cut along <paramref name="axis"/> gives contiguous pieces (every outer axis has length 1).</summary>

@@ -47,8 +47,18 @@ internal sealed class PlannedGroup
     /// <summary>Normalisations whose statistics are computed over their whole input before the pieces run.</summary>
     public IReadOnlyList<AnalysisNode> TwoPass { get; }
 
+    /// <summary>The two-pass normalisations whose input exists only in pieces: a streaming pass over the pieces gives their statistics.</summary>
+    public IReadOnlySet<AnalysisNode> Streamed { get; init; } = new HashSet<AnalysisNode>();
+
     /// <summary>Normalisations cut with per-piece statistics (only with approximate cuts allowed).</summary>
     public IReadOnlyList<AnalysisNode> Approximate { get; }
+
+    /// <summary>
+    /// Outputs written into the memory of an input that dies with this group (same shape and cut): each piece of the output
+    /// goes to a small buffer first and is copied over the input's piece once that piece has run, so the pair needs one full
+    /// tensor instead of two.
+    /// </summary>
+    public Dictionary<string, string> Reuses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The link each unit is cut along.</summary>
     public IReadOnlyDictionary<AnalysisNode, CutLink> Links { get; }

@@ -35,13 +35,15 @@ internal static class Planner
         var ctx = new PlanningContext(model.Graph, shapes, units, provenance, options);
         var groups = Grouper.Run(ctx);
         CheckOrder(ctx, groups);
+        MemoryModel.AssignReuses(ctx, groups);
         var peaks = FitBudget(ctx, groups, options.MemoryBudgetBytes);
         if (!options.CutEverywhere && peaks.Length > 0)
         {
             groups = Grouper.Relax(ctx, groups, options.MemoryBudgetBytes ?? peaks.Max());
             CheckOrder(ctx, groups);
-            peaks = MemoryModel.Streamlined(ctx, groups);
         }
+        MemoryModel.AssignReuses(ctx, groups);
+        peaks = MemoryModel.Streamlined(ctx, groups);
         var unsliced = MemoryModel.Unsliced(ctx);
         var plan = new StreamlinedPlan(
             shapesOfInputs,
