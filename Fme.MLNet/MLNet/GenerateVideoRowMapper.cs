@@ -1,0 +1,44 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Fme.MLNet.MLNet;
+
+/// <summary>Maps single rows (what <c>PredictionEngine</c> and a chain's row mapper use).</summary>
+internal sealed class GenerateVideoRowMapper(VideoColumnBinding binding) : IRowToRowMapper
+{
+    public DataViewSchema InputSchema => binding.InputSchema;
+
+    public DataViewSchema OutputSchema => binding.OutputSchema;
+
+    public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) =>
+        binding.InputColumnsFor(dependingColumns);
+
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(activeColumns);
+        if (input.Schema != binding.InputSchema)
+        {
+            throw new ArgumentException("The row's schema is not the schema this mapper was made for; make a mapper for it with GetRowToRowMapper.", nameof(input));
+        }
+        return new Row(binding, input, binding.NeedsVideo(activeColumns));
+    }
+
+    /// <summary>The upstream row stays the caller's: it is not disposed here.</summary>
+    private sealed class Row(VideoColumnBinding binding, DataViewRow input, bool video) : DataViewRow
+    {
+        private readonly VideoRowColumns _columns = new(binding, input, video);
+
+        public override DataViewSchema Schema => _columns.Schema;
+
+        public override long Position => input.Position;
+
+        public override long Batch => input.Batch;
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column) => _columns.IsActive(column);
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _columns.GetGetter<TValue>(column);
+    }
+}
