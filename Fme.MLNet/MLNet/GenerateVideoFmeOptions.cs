@@ -66,7 +66,8 @@ public sealed record GenerateVideoFmeOptions
             : throw new ArgumentOutOfRangeException(nameof(GpuDeviceId), value, "A GPU device id cannot be negative.");
     }
 
-    /// <summary>Run on the CPU when CUDA cannot be loaded; null takes <c>mlContext.FallbackToCpu</c>.</summary>
+    /// <summary>Run on the CPU when CUDA cannot be loaded; null takes <c>mlContext.FallbackToCpu</c> (false unless set, as
+    /// for <c>ApplyOnnxModel</c>).</summary>
     public bool? FallbackToCpu { get; init; }
 
     /// <summary>Threads per ONNX Runtime operator; null takes the context's <c>OnnxSessionOptions.IntraOpNumThreads</c>

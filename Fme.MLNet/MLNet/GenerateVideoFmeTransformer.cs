@@ -111,6 +111,9 @@ public sealed class GenerateVideoFmeTransformer : ITransformer, IDisposable
     /// <summary>Whether the sessions have been released.</summary>
     internal bool IsDisposed => Volatile.Read(ref _disposed);
 
+    /// <summary>The pipeline that holds the sessions (for tests).</summary>
+    internal VideoDiffusionPipeline Pipeline => _pipeline;
+
     /// <summary>Generates one row's video (one row at a time: the pipeline runs one generation at a time).</summary>
     internal VideoFrames Generate(RgbImage image, long row)
     {

@@ -24,10 +24,10 @@ internal sealed record MLContextSettings(int? GpuDeviceId, bool FallbackToCpu, O
         var settings = FindInterface(env.GetType(), EnvironmentInterface);
         if (settings is null)
         {
-            return new MLContextSettings(null, true, null);
+            return new MLContextSettings(null, false, null);
         }
         var gpu = (int?)settings.GetProperty("GpuDeviceId")?.GetValue(env);
-        var fallback = settings.GetProperty("FallbackToCpu")?.GetValue(env) as bool? ?? true;
+        var fallback = settings.GetProperty("FallbackToCpu")?.GetValue(env) as bool? ?? false;
         return new MLContextSettings(gpu, fallback, env.GetOnnxSessionOption());
     }
 

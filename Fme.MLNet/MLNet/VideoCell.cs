@@ -57,8 +57,10 @@ internal sealed class VideoCell
         try
         {
             _imageGetter ??= _input.GetGetter<MLImage>(_binding.ImageColumn);
+            var previous = _image;
             _imageGetter(ref _image!);
-            if (_image is null)
+            // ResizeImages leaves the previous, disposed image in place when its source row has none.
+            if (_image is null || (ReferenceEquals(_image, previous) && IsDisposed(_image)))
             {
                 throw new InvalidDataException("the row holds no image (an empty image path gives none)");
             }
@@ -68,6 +70,18 @@ internal sealed class VideoCell
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw _binding.Owner.RowError(position, "its image could not be read", e, tag);
+        }
+    }
+
+    private static bool IsDisposed(MLImage image)
+    {
+        try
+        {
+            return image.Width < 0;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
         }
     }
 }
