@@ -18,30 +18,23 @@ public class BadRowTests(VideoTransformFixture shared)
         var paths = new[] { shared.Paths[0], folder.File("missing.png"), corrupt, "", shared.Paths[1] };
         var data = shared.Context.Data.LoadFromEnumerable(paths.Select(p => new ImagePathRow { ImagePath = p }));
         var output = shared.Model.Transform(data);
-        var column = output.Schema["Video"];
         var before = shared.Video.VideosGenerated;
 
         var videos = new List<VideoFrames>();
         var errors = new List<VideoGenerationException>();
-        using (var cursor = output.GetRowCursor([column]))
+        VideoTransformFixture.ForEachRow(output, getter =>
         {
-            var getter = cursor.GetGetter<VideoFrames>(column);
-            while (cursor.MoveNext())
+            try
             {
-                VideoFrames video = null!;
-                try
-                {
-                    getter(ref video);
-                    videos.Add(video);
-                }
-                catch (VideoGenerationException e)
-                {
-                    errors.Add(e);
-                    // Asking again gives the same error without reading the row again.
-                    Assert.Same(e, Assert.Throws<VideoGenerationException>(() => getter(ref video)));
-                }
+                videos.Add(VideoTransformFixture.Read(getter));
             }
-        }
+            catch (VideoGenerationException e)
+            {
+                errors.Add(e);
+                // Asking again gives the same error without reading the row again.
+                Assert.Same(e, Assert.Throws<VideoGenerationException>(() => VideoTransformFixture.Read(getter)));
+            }
+        });
 
         Assert.Equal(2, videos.Count);
         Assert.Equal(before + 2, shared.Video.VideosGenerated);

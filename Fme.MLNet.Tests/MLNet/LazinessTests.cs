@@ -63,23 +63,15 @@ public class LazinessTests(VideoTransformFixture shared)
     public async Task CursorsInParallel_ShareThePipeline_AndAgreeWithOneCursor()
     {
         var output = shared.Model.Transform(shared.Data);
-        var column = output.Schema["Video"];
         byte[][] ReadAll()
         {
-            using var cursor = output.GetRowCursor([column]);
-            var getter = cursor.GetGetter<VideoFrames>(column);
             var frames = new List<byte[]>();
-            while (cursor.MoveNext())
-            {
-                VideoFrames video = null!;
-                getter(ref video);
-                frames.Add(video.GetFrame(1).ToArray());
-            }
+            VideoTransformFixture.ForEachRow(output, getter => frames.Add(VideoTransformFixture.Read(getter).GetFrame(1).ToArray()));
             return frames.ToArray();
         }
         var expected = ReadAll();
         var before = shared.Video.VideosGenerated;
-        var parallel = await Task.WhenAll(Task.Run(ReadAll), Task.Run(ReadAll), Task.Run(ReadAll));
+        var parallel = await Task.WhenAll(Task.Run(ReadAll), Task.Run(ReadAll));
         foreach (var result in parallel)
         {
             Assert.Equal(expected.Length, result.Length);
@@ -88,6 +80,6 @@ public class LazinessTests(VideoTransformFixture shared)
                 Assert.True(expected[i].AsSpan().SequenceEqual(result[i]), $"row {i} differs between cursors");
             }
         }
-        Assert.Equal(before + 3 * expected.Length, shared.Video.VideosGenerated);
+        Assert.Equal(before + 2 * expected.Length, shared.Video.VideosGenerated);
     }
 }

@@ -8,8 +8,10 @@ namespace Fme.MLNet.Tests.MLNet;
 /// <summary>
 /// Runs every code cell of examples/notebooks/generate-video.ipynb with the C# kernel of .NET Interactive, in a process of
 /// its own (the notebook references the library's build output and its packages itself, as a user's notebook does), and
-/// checks what the cells showed.
+/// checks what the cells showed. In the collection of the other ML.NET tests so that, on two cores, they take turns
+/// rather than slow each other down.
 /// </summary>
+[Collection(VideoTransformCollection.Name)]
 public class NotebookTests
 {
     private static readonly string Configuration =

@@ -37,12 +37,7 @@ public class SaveLoadTests(VideoTransformFixture shared)
         var video = Assert.Single(Flatten(loaded).OfType<GenerateVideoFmeTransformer>());
         Assert.Equal(shared.Video.Options, video.Options);
 
-        var expected = shared.Context.Data.CreateEnumerable<VideoRow>(shared.Model.Transform(shared.Data), false).First().Video!;
-        var actual = shared.Context.Data.CreateEnumerable<VideoRow>(loaded.Transform(shared.Data), false).First().Video!;
-        for (var i = 0; i < expected.FrameCount; i++)
-        {
-            Assert.True(expected.GetFrame(i).Span.SequenceEqual(actual.GetFrame(i).Span), $"frame {i} differs after loading");
-        }
+        VideoTransformFixture.AssertSameFrames(shared.ReadVideos(shared.Model)[0].Video!, shared.ReadVideos(loaded)[0].Video!, "after loading");
     }
 
     [Fact]

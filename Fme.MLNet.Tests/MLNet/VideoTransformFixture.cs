@@ -74,6 +74,38 @@ public sealed class VideoTransformFixture : IDisposable
             .Append(context.Transforms.ResizeImages("Image", options.Generation.Width, options.Generation.Height))
             .Append(context.Transforms.GenerateVideoFme(options));
 
+    /// <summary>Every row's video, read into <see cref="VideoRow"/> objects.</summary>
+    public List<VideoRow> ReadVideos(ITransformer model, IDataView? data = null) =>
+        Context.Data.CreateEnumerable<VideoRow>(model.Transform(data ?? Data), reuseRowObject: false).ToList();
+
+    /// <summary>Calls <paramref name="row"/> with the video getter of each row of <paramref name="output"/>, in order.</summary>
+    public static void ForEachRow(IDataView output, Action<ValueGetter<VideoFrames>> row)
+    {
+        var column = output.Schema["Video"];
+        using var cursor = output.GetRowCursor([column]);
+        var getter = cursor.GetGetter<VideoFrames>(column);
+        while (cursor.MoveNext())
+        {
+            row(getter);
+        }
+    }
+
+    public static VideoFrames Read(ValueGetter<VideoFrames> getter)
+    {
+        VideoFrames video = null!;
+        getter(ref video);
+        return video;
+    }
+
+    public static void AssertSameFrames(VideoFrames expected, VideoFrames actual, string what)
+    {
+        Assert.Equal(expected.FrameCount, actual.FrameCount);
+        for (var i = 0; i < expected.FrameCount; i++)
+        {
+            Assert.True(expected.GetFrame(i).Span.SequenceEqual(actual.GetFrame(i).Span), $"frame {i} differs {what}");
+        }
+    }
+
     public static string WriteRandomPng(TestRandom rng, string path, int width = 80, int height = 72)
     {
         var pixels = new byte[width * height * 3];

@@ -29,23 +29,24 @@ internal sealed class GenerateVideoDataView(VideoColumnBinding binding, IDataVie
             .ToArray();
     }
 
+    /// <summary>A <see cref="VideoRow"/> over an upstream cursor, which it owns.</summary>
     private sealed class Cursor(VideoColumnBinding binding, DataViewRowCursor input, bool video) : DataViewRowCursor
     {
-        private readonly VideoRowColumns _columns = new(binding, input, video);
+        private readonly VideoRow _row = new(binding, input, video);
 
-        public override DataViewSchema Schema => _columns.Schema;
+        public override DataViewSchema Schema => _row.Schema;
 
-        public override long Position => input.Position;
+        public override long Position => _row.Position;
 
-        public override long Batch => input.Batch;
+        public override long Batch => _row.Batch;
 
         public override bool MoveNext() => input.MoveNext();
 
-        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _row.GetIdGetter();
 
-        public override bool IsColumnActive(DataViewSchema.Column column) => _columns.IsActive(column);
+        public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _columns.GetGetter<TValue>(column);
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
 
         protected override void Dispose(bool disposing)
         {

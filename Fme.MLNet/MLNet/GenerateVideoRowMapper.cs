@@ -21,24 +21,6 @@ internal sealed class GenerateVideoRowMapper(VideoColumnBinding binding) : IRowT
         {
             throw new ArgumentException("The row's schema is not the schema this mapper was made for; make a mapper for it with GetRowToRowMapper.", nameof(input));
         }
-        return new Row(binding, input, binding.NeedsVideo(activeColumns));
-    }
-
-    /// <summary>The upstream row stays the caller's: it is not disposed here.</summary>
-    private sealed class Row(VideoColumnBinding binding, DataViewRow input, bool video) : DataViewRow
-    {
-        private readonly VideoRowColumns _columns = new(binding, input, video);
-
-        public override DataViewSchema Schema => _columns.Schema;
-
-        public override long Position => input.Position;
-
-        public override long Batch => input.Batch;
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => input.GetIdGetter();
-
-        public override bool IsColumnActive(DataViewSchema.Column column) => _columns.IsActive(column);
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _columns.GetGetter<TValue>(column);
+        return new VideoRow(binding, input, binding.NeedsVideo(activeColumns));
     }
 }

@@ -24,8 +24,9 @@ public enum BatchItemStatus
 /// <param name="Error">Why it failed, for <see cref="BatchItemStatus.Failed"/>.</param>
 public sealed record BatchItem(string ImagePath, string OutputPath, BatchItemStatus Status, TimeSpan Elapsed, string? Error = null);
 
-/// <summary>The outcome of a run: every input in order, the total time, and whether it was stopped early.</summary>
-/// <param name="Items">One entry per input image handled (inputs after a stop are not listed).</param>
+/// <summary>The outcome of a run: every input handled, the total time, and whether it was stopped early.</summary>
+/// <param name="Items">One entry per input image, in the order handled: outputs found to exist while listing the folder
+/// first, then the rest in name order (inputs after a stop are not listed).</param>
 /// <param name="Elapsed">Wall time of the run, model loading included.</param>
 /// <param name="Cancelled">The run was stopped before every image was handled.</param>
 public sealed record BatchSummary(IReadOnlyList<BatchItem> Items, TimeSpan Elapsed, bool Cancelled)
