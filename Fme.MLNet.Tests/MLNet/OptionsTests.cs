@@ -88,4 +88,16 @@ public class OptionsTests
         context.FallbackToCpu = true;
         Assert.True(MLContextSettings.Read(MLContextSettings.EnvironmentOf(context.Model)).FallbackToCpu);
     }
+
+    [Fact]
+    public void ASessionOptionsFactoryOnTheContext_IsNotUsed_AndTheLogSaysSo()
+    {
+        var context = new MLContext();
+        context.SetOnnxSessionOption(new OnnxSessionOptions { CreateSessionOptions = () => new Microsoft.ML.OnnxRuntime.SessionOptions() });
+        var lines = new List<string>();
+        MLContextSettings.Read(context).Resolve(new GenerateVideoFmeOptions("Video"), lines.Add);
+        Assert.Contains("CreateSessionOptions", Assert.Single(lines));
+        MLContextSettings.Read(new MLContext()).Resolve(new GenerateVideoFmeOptions("Video"), lines.Add);
+        Assert.Single(lines);
+    }
 }

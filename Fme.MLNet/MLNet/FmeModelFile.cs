@@ -21,12 +21,9 @@ internal static class FmeModelFile
     private const string MLNetKind = "mlnet";
     private const string VideoKind = "generate-video-fme";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    // Web defaults: camelCase names, read case-insensitively; enums (axis labels) by name.
+    private static readonly JsonSerializerOptions Json =
+        new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public static void Save(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string path)
     {

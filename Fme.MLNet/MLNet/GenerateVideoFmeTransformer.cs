@@ -13,7 +13,10 @@ namespace Fme.MLNet.MLNet;
 /// </summary>
 /// <remarks>
 /// <para>Lazy: a row's video is generated only when its column is read, and once per row however often the getter is
-/// called. Rows are generated one at a time (cursors running in parallel wait for each other).</para>
+/// called. Rows are generated one at a time (cursors running in parallel wait for each other). Anything that reads the
+/// column generates: <c>Preview()</c> makes up to 100 videos unless given a smaller <c>maxRows</c>.</para>
+/// <para>A row whose image cannot be read or used throws <see cref="VideoGenerationException"/> from the video getter,
+/// naming the row and the columns; the cursor stays usable, so a consumer can record the failure and go on.</para>
 /// <para>Holds the ONNX Runtime sessions of the whole model set, created when it is fitted: dispose it. A
 /// <c>TransformerChain</c> and a <c>PredictionEngine</c> that own it dispose it with themselves.</para>
 /// <para><c>mlContext.Model.Save</c> cannot save it (see <see cref="ICanSaveModel.Save"/>); use

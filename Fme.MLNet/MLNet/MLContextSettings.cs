@@ -47,8 +47,20 @@ internal sealed record MLContextSettings(int? GpuDeviceId, bool FallbackToCpu, O
     private static Type? FindInterface(Type type, string name) =>
         type.GetInterfaces().FirstOrDefault(i => i.Name == name && i.Assembly.GetName().Name?.StartsWith("Microsoft.ML", StringComparison.Ordinal) == true);
 
-    /// <summary>Pipeline settings from the options, each left null filled in from these settings.</summary>
-    public Pipelines.PipelineOptions Resolve(GenerateVideoFmeOptions options, Action<string>? log) => new()
+    /// <summary>Pipeline settings from the options, each left null filled in from these settings. Of the context's
+    /// <c>OnnxSessionOptions</c> only <c>IntraOpNumThreads</c> applies: the streamlined sessions set their own arena and
+    /// provider options, so a <c>CreateSessionOptions</c> factory is not used (and <paramref name="log"/> says so).</summary>
+    public Pipelines.PipelineOptions Resolve(GenerateVideoFmeOptions options, Action<string>? log)
+    {
+        if (OnnxSessionOptions?.CreateSessionOptions is not null)
+        {
+            log?.Invoke("GenerateVideoFme does not use OnnxSessionOptions.CreateSessionOptions (its streamlined sessions set their own " +
+                        "options); it takes GpuDeviceId, FallbackToCpu and IntraOpNumThreads from the context, or from GenerateVideoFmeOptions.");
+        }
+        return Apply(options, log);
+    }
+
+    private Pipelines.PipelineOptions Apply(GenerateVideoFmeOptions options, Action<string>? log) => new()
     {
         GpuDeviceId = options.GpuDeviceId ?? GpuDeviceId,
         FallbackToCpu = options.FallbackToCpu ?? FallbackToCpu,

@@ -28,15 +28,18 @@ public static class BatchCommand
         };
         root.SetAction((parse, cancellation) =>
         {
-            var tiny = parse.GetValue(model) is null;
+            var folder = parse.GetValue(model);
+            var defaults = folder is null
+                ? new GenerationOptions { Width = TinySize, Height = TinySize, Steps = TinySteps }
+                : GenerationOptions.Default;
             var options = new GenerateVideoFmeOptions("Video", "Image")
             {
-                ModelFolder = parse.GetValue(model)?.FullName,
-                Generation = new GenerationOptions
+                ModelFolder = folder?.FullName,
+                Generation = defaults with
                 {
-                    Width = parse.GetValue(width) ?? (tiny ? TinySize : GenerationOptions.Default.Width),
-                    Height = parse.GetValue(height) ?? (tiny ? TinySize : GenerationOptions.Default.Height),
-                    Steps = parse.GetValue(steps) ?? (tiny ? TinySteps : GenerationOptions.Default.Steps),
+                    Width = parse.GetValue(width) ?? defaults.Width,
+                    Height = parse.GetValue(height) ?? defaults.Height,
+                    Steps = parse.GetValue(steps) ?? defaults.Steps,
                     NumFrames = parse.GetValue(frames),
                     Seed = parse.GetValue(seed),
                 },
