@@ -125,6 +125,12 @@ public sealed partial class VideoDiffusionPipeline : IDisposable
         {
             throw new ArgumentException($"The image is empty ({image.Width} x {image.Height}).", nameof(image));
         }
+        return Validate(options);
+    }
+
+    /// <summary>Checks the options against the model (sizes, frames); returns the frame count. Callers may check ahead of any image.</summary>
+    internal int Validate(GenerationOptions options)
+    {
         var frames = options.NumFrames ?? Models.UnetConfig.NumFrames;
         var fixedSize = Models.Unet.Input(SvdTensorRoles.Sample).FixedSize(3) is not null;
         if (!fixedSize && (options.Width % 64 != 0 || options.Height % 64 != 0))

@@ -1,0 +1,75 @@
+using System.Reflection;
+using Fme.MLNet.MLNet;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace Fme.MLNet.Tests.MLNet;
+
+[Collection(VideoTransformCollection.Name)]
+public class SchemaTests(VideoTransformFixture shared)
+{
+    private MLContext Context => shared.Context;
+
+    private IEstimator<ITransformer> LoadImages() =>
+        Context.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(ImagePathRow.ImagePath));
+
+    /// <summary>The shape EstimatorChain.Fit makes of a schema (ML.NET keeps that factory internal).</summary>
+    private static SchemaShape Shape(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.Static | BindingFlags.NonPublic, [typeof(DataViewSchema)])!
+            .Invoke(null, [schema])!;
+
+    [Fact]
+    public void MissingInputColumn_IsReported_ByFitAndByTheChain()
+    {
+        var direct = Assert.Throws<ArgumentOutOfRangeException>(() => Context.Transforms.GenerateVideoFme("Video", "Picture").Fit(shared.Data));
+        Assert.StartsWith("Could not find input column 'Picture'", direct.Message);
+        var chained = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            LoadImages().Append(Context.Transforms.GenerateVideoFme("Video", "Picture")).Fit(shared.Data));
+        Assert.StartsWith("Could not find input column 'Picture'", chained.Message);
+    }
+
+    [Fact]
+    public void InputOfTheWrongType_IsReported_WithExpectedAndFound()
+    {
+        var direct = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            Context.Transforms.GenerateVideoFme("Video", nameof(ImagePathRow.ImagePath)).Fit(shared.Data));
+        Assert.StartsWith("Schema mismatch for input column 'ImagePath': expected Image, got String", direct.Message);
+        var chained = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            LoadImages().Append(Context.Transforms.GenerateVideoFme("Video", nameof(ImagePathRow.ImagePath))).Fit(shared.Data));
+        Assert.StartsWith("Schema mismatch for input column 'ImagePath': expected Image, got String", chained.Message);
+    }
+
+    [Fact]
+    public void OutputNameOfAnotherColumn_IsAClash()
+    {
+        var estimator = LoadImages().Append(Context.Transforms.GenerateVideoFme(nameof(ImagePathRow.ImagePath), "Image"));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(shared.Data));
+        Assert.StartsWith("Output column 'ImagePath' clashes with a column already in the input (of type String)", error.Message);
+        var transformer = shared.Video;
+        var images = LoadImages().Fit(shared.Data).Transform(shared.Data);
+        Assert.Throws<ArgumentOutOfRangeException>(() => transformer.GetOutputSchema(shared.Data.Schema));
+        Assert.IsType<VideoDataViewType>(transformer.GetOutputSchema(images.Schema)["Video"].Type);
+    }
+
+    [Fact]
+    public void EstimatorOutputShape_AddsAScalarVideoColumn_AndKeepsTheRest()
+    {
+        var estimator = LoadImages().Append(Context.Transforms.GenerateVideoFme("Video", "Image"));
+        var shape = estimator.GetOutputSchema(Shape(shared.Data.Schema));
+        var video = Assert.Single(shape, c => c.Name == "Video");
+        Assert.Equal(SchemaShape.Column.VectorKind.Scalar, video.Kind);
+        Assert.IsType<VideoDataViewType>(video.ItemType);
+        Assert.False(video.IsKey);
+        Assert.Equal(["ImagePath", "Image", "Video"], shape.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void SameInputAndOutputName_ReplacesTheImage()
+    {
+        var images = LoadImages().Fit(shared.Data).Transform(shared.Data);
+        var schema = shared.Video.GetOutputSchema(images.Schema);
+        Assert.Equal(images.Schema.Count + 1, schema.Count);
+        var replacing = Context.Transforms.GenerateVideoFme("Image").GetOutputSchema(Shape(images.Schema));
+        Assert.IsType<VideoDataViewType>(Assert.Single(replacing, c => c.Name == "Image").ItemType);
+    }
+}
