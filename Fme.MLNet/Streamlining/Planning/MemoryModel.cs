@@ -56,6 +56,17 @@ internal static class MemoryModel
     /// <summary>Peak bytes of one (the largest) piece's tensors inside a group, plus copies of non-contiguous boundary pieces.</summary>
     public static long WorkingSet(PlanningContext ctx, PlannedGroup group)
     {
+        // Planning asks for the same group's working set many times (budget fitting, relaxation): remember it.
+        var key = (group.Pieces, group.Reuses.Count);
+        if (group.WorkingSetCache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+        return group.WorkingSetCache[key] = ComputeWorkingSet(ctx, group);
+    }
+
+    private static long ComputeWorkingSet(PlanningContext ctx, PlannedGroup group)
+    {
         long PieceBytes(string t)
         {
             var info = ctx.Shapes.Info(t);

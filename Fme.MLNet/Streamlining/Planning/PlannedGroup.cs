@@ -60,6 +60,9 @@ internal sealed class PlannedGroup
     /// </summary>
     public Dictionary<string, string> Reuses { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Predicted working sets by (pieces, reused outputs), filled by the memory model.</summary>
+    internal Dictionary<(int Pieces, int Reuses), long> WorkingSetCache { get; } = new();
+
     /// <summary>The link each unit is cut along.</summary>
     public IReadOnlyDictionary<AnalysisNode, CutLink> Links { get; }
 
