@@ -71,22 +71,31 @@ internal static class NormStatisticsPass
         return (mean, scale, bias);
     }
 
+    /// <summary>Two passes (mean, then squared deviations), vectorised over blocks whose float sums are added up in double.</summary>
     private static unsafe (double Mean, double M2) MomentsFloat(NativeTensor x, long offset, long count)
     {
         var p = (float*)x.Data + offset;
+        const int Block = 1024;
         double sum = 0;
-        for (long i = 0; i < count; i++)
+        for (long start = 0; start < count; start += Block)
         {
-            sum += p[i];
+            var n = (int)Math.Min(Block, count - start);
+            sum += System.Numerics.Tensors.TensorPrimitives.Sum(new ReadOnlySpan<float>(p + start, n));
         }
         var mean = sum / count;
+        var m = (float)mean;
         double sq = 0;
-        for (long i = 0; i < count; i++)
+        Span<float> centred = stackalloc float[Block];
+        for (long start = 0; start < count; start += Block)
         {
-            var d = p[i] - mean;
-            sq += d * d;
+            var n = (int)Math.Min(Block, count - start);
+            var block = centred[..n];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(new ReadOnlySpan<float>(p + start, n), m, block);
+            sq += System.Numerics.Tensors.TensorPrimitives.SumOfSquares(block);
         }
-        return (mean, sq);
+        // Deviations were taken from the float-rounded mean: correct for the difference to the exact one.
+        var shift = mean - m;
+        return (mean, Math.Max(0, sq - count * shift * shift));
     }
 
     private static unsafe (double Mean, double M2) MomentsHalf(NativeTensor x, long offset, long count)
