@@ -1,5 +1,6 @@
 using Fme.MLNet.Rehash;
 using Fme.MLNet.Tests.Support;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Fme.MLNet.Tests.Rehash;
 
@@ -88,5 +89,19 @@ public class RehashScheduleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => StepRehashOptions.WithInterval(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => StepRehashOptions.WithInterval(2) with { Depth = 0 });
         Assert.Throws<ArgumentException>(() => RehashSchedule.FromFullSteps(5, [0, 2, 2]));
+    }
+
+    [Fact]
+    public void DeepChange_IsTheRelativeL2Distance_InFloatAndFloat16()
+    {
+        float[] previous = [3, 0, 4, 0];
+        float[] current = [3, 1, 4, 0]; // |difference| = 1, |previous| = 5
+        using var p32 = OrtValue.CreateTensorValueFromMemory(previous, [2, 2]);
+        using var c32 = OrtValue.CreateTensorValueFromMemory(current, [2, 2]);
+        Assert.Equal(0.2, DeepChange.RelativeL2(c32, p32), 12);
+        using var p16 = OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(previous, v => (Float16)v), [2, 2]);
+        using var c16 = OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(current, v => (Float16)v), [2, 2]);
+        Assert.Equal(0.2, DeepChange.RelativeL2(c16, p16), 12);
+        Assert.Equal(0, DeepChange.RelativeL2(p32, p32));
     }
 }

@@ -12,15 +12,14 @@ internal static class DeepChange
         var type = current.GetTensorTypeAndShape().ElementDataType;
         return type switch
         {
-            TensorElementType.Float => RelativeL2(current.GetTensorDataAsSpan<float>(), previous.GetTensorDataAsSpan<float>()),
-            TensorElementType.Float16 => RelativeL2(
-                Array.ConvertAll(current.GetTensorDataAsSpan<Float16>().ToArray(), h => h.ToFloat()),
-                Array.ConvertAll(previous.GetTensorDataAsSpan<Float16>().ToArray(), h => h.ToFloat())),
+            TensorElementType.Float => RelativeL2(current.GetTensorDataAsSpan<float>(), previous.GetTensorDataAsSpan<float>(), x => x),
+            // Element by element: a deep tensor can be hundreds of megabytes, too much to copy as float32 for a norm.
+            TensorElementType.Float16 => RelativeL2(current.GetTensorDataAsSpan<Float16>(), previous.GetTensorDataAsSpan<Float16>(), h => h.ToFloat()),
             _ => throw new InvalidOperationException($"Expected a float or float16 deep tensor, found {type}."),
         };
     }
 
-    public static double RelativeL2(ReadOnlySpan<float> current, ReadOnlySpan<float> previous)
+    public static double RelativeL2<T>(ReadOnlySpan<T> current, ReadOnlySpan<T> previous, Func<T, float> toFloat)
     {
         if (current.Length != previous.Length)
         {
@@ -29,9 +28,9 @@ internal static class DeepChange
         double difference = 0, reference = 0;
         for (var i = 0; i < current.Length; i++)
         {
-            double d = current[i] - previous[i];
-            difference += d * d;
-            reference += (double)previous[i] * previous[i];
+            double c = toFloat(current[i]), p = toFloat(previous[i]);
+            difference += (c - p) * (c - p);
+            reference += p * p;
         }
         return Math.Sqrt(difference) / Math.Max(Math.Sqrt(reference), 1e-30);
     }

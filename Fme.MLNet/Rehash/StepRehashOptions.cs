@@ -8,6 +8,23 @@ namespace Fme.MLNet.Rehash;
 /// <see cref="Pipelines.VideoDiffusionPipeline.CalibrateRehash(Imaging.RgbImage, Pipelines.GenerationOptions, int, int, IProgress{Pipelines.GenerationProgress}?, CancellationToken)"/>)
 /// says which. Immutable; validated on construction.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The split is found from the graph: the Concat nodes where the up path joins a skip tensor of the down path, grouped by
+/// resolution (<see cref="UnetSkipStructure"/>); the cached deep tensor is the up path's input to the innermost
+/// recomputed level (<see cref="RehashModels"/>). Both models run through the streamlined executor with the pipeline's
+/// UNet cuts.
+/// </para>
+/// <para>
+/// Memory: one deep tensor is cached (for SVD at 576 x 1024 and depth 1, [28, 640, 72, 128] float16, about 330 MB); the
+/// previous one is freed before a full step makes the next, and the last is freed before decoding. It lives in host
+/// memory, where the streamlined executor keeps every full tensor between operator groups, so a GPU's memory holds it
+/// only while the group that reads it runs; a GPU-resident executor could keep it on the device instead, saving one
+/// upload per rehash step. While it is cached, the UNet's activations can peak higher by at most its size. The
+/// pipeline holds the sessions of either the plain UNet or the two rehash models, not both; the shallow model's
+/// sessions load its (outermost, smallest) weights a second time.
+/// </para>
+/// </remarks>
 public sealed record StepRehashOptions
 {
     private readonly int _depth = 1;

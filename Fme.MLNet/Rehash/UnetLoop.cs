@@ -12,6 +12,7 @@ namespace Fme.MLNet.Rehash;
 internal sealed class UnetLoop : IDisposable
 {
     private readonly UnetRunner _runner;
+    private readonly Mode _mode;
     private readonly RehashSchedule? _schedule;
     private readonly int _depth;
     private readonly List<int> _full = new();
@@ -21,15 +22,32 @@ internal sealed class UnetLoop : IDisposable
     /// <summary>The outputs of the last full call; they own the deep tensor (kept where the executor made it, no copy).</summary>
     private StreamlinedOutputs? _cache;
 
-    /// <param name="runner">The UNet's sessions.</param>
-    /// <param name="schedule">Which steps are full; null with <paramref name="depth"/> 0 runs the plain UNet, with a depth it calibrates.</param>
-    /// <param name="depth">Levels the shallow model computes; 0 for the plain UNet.</param>
-    public UnetLoop(UnetRunner runner, RehashSchedule? schedule, int depth)
+    private UnetLoop(UnetRunner runner, Mode mode, RehashSchedule? schedule, int depth)
     {
         _runner = runner;
+        _mode = mode;
         _schedule = schedule;
         _depth = depth;
     }
+
+    private enum Mode
+    {
+        /// <summary>The plain UNet on every step.</summary>
+        Plain,
+        /// <summary>The full or the shallow model, as the schedule says.</summary>
+        Scheduled,
+        /// <summary>The full model on every step, measuring how much the deep tensor moves.</summary>
+        Calibration,
+    }
+
+    /// <summary>Every step through the plain UNet.</summary>
+    public static UnetLoop Plain(UnetRunner runner) => new(runner, Mode.Plain, null, 0);
+
+    /// <summary>Full steps as <paramref name="schedule"/> says; the others compute the <paramref name="depth"/> outermost levels.</summary>
+    public static UnetLoop Scheduled(UnetRunner runner, RehashSchedule schedule, int depth) => new(runner, Mode.Scheduled, schedule, depth);
+
+    /// <summary>Every step full, recording the deep tensor's change from step to step.</summary>
+    public static UnetLoop Calibration(UnetRunner runner, int depth) => new(runner, Mode.Calibration, null, depth);
 
     /// <summary>Which steps ran the whole UNet and which only the shallow part, so far.</summary>
     public UnetCalls Calls => new(_full.ToArray(), _shallow.ToArray());
@@ -40,7 +58,7 @@ internal sealed class UnetLoop : IDisposable
     /// <summary>The UNet's prediction for one step.</summary>
     public float[] Run(int step, IReadOnlyList<NetworkInput> inputs, CancellationToken cancellation)
     {
-        if (_depth == 0)
+        if (_mode == Mode.Plain)
         {
             var prediction = _runner.Plain().Run(inputs, SvdTensorRoles.OutSample, cancellation);
             _full.Add(step);
@@ -49,7 +67,7 @@ internal sealed class UnetLoop : IDisposable
         var sessions = _runner.Rehash(_depth, inputs);
         var deep = sessions.Models.DeepTensor;
         var output = _runner.Network.Output(SvdTensorRoles.OutSample).Name;
-        if (_schedule is not null && !_schedule.IsFull(step))
+        if (_mode == Mode.Scheduled && !_schedule!.IsFull(step))
         {
             var cached = _cache ?? throw new InvalidOperationException($"Step {step} reuses the deep tensor, but no full step ran before it.");
             using var shallow = sessions.Shallow.RunStreamlined(inputs, new Dictionary<string, OrtValue> { [deep] = cached[deep] }, cancellation);
@@ -60,7 +78,7 @@ internal sealed class UnetLoop : IDisposable
         // it through the call to measure the change.
         var previous = _cache;
         _cache = null;
-        if (_schedule is not null)
+        if (_mode == Mode.Scheduled)
         {
             previous?.Dispose();
             previous = null;

@@ -30,11 +30,12 @@ internal sealed class UnetRunner(SvdNetwork network, SessionOptionsFactory facto
     public TimeSpan RuntimeElapsed => _releasedElapsed + (_plain?.RuntimeElapsed ?? TimeSpan.Zero) + (_rehash?.RuntimeElapsed ?? TimeSpan.Zero);
 
     /// <summary>Starts one generation's loop: plain when <paramref name="rehash"/> is null.</summary>
+    /// <exception cref="ArgumentException">The rehash schedule is for another step count.</exception>
     public UnetLoop Begin(StepRehashOptions? rehash, int steps) =>
-        rehash is null ? new UnetLoop(this, null, 0) : new UnetLoop(this, rehash.ScheduleFor(steps), rehash.Depth);
+        rehash is null ? UnetLoop.Plain(this) : UnetLoop.Scheduled(this, rehash.ScheduleFor(steps), rehash.Depth);
 
     /// <summary>Starts a calibration loop: every step full, recording how much the deep tensor moves.</summary>
-    public UnetLoop BeginCalibration(int depth) => new(this, null, depth);
+    public UnetLoop BeginCalibration(int depth) => UnetLoop.Calibration(this, depth);
 
     /// <summary>The plain session (releasing the Step Rehash ones).</summary>
     internal NetworkSession Plain()
