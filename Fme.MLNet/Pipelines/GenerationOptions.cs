@@ -1,3 +1,5 @@
+using Fme.MLNet.Rehash;
+
 namespace Fme.MLNet.Pipelines;
 
 /// <summary>
@@ -49,6 +51,12 @@ public sealed record GenerationOptions
 
     /// <summary>Seed of the Gaussian noise; the same seed gives the same frames. Null draws a random seed.</summary>
     public ulong? Seed { get; init; }
+
+    /// <summary>
+    /// Step Rehash: some steps reuse the UNet's deep features from the last full step and compute only its outermost
+    /// levels (faster; the frames change). Null (the default) runs the whole UNet on every step.
+    /// </summary>
+    public StepRehashOptions? StepRehash { get; init; }
 
     private static int Positive(int value, string name) =>
         value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");

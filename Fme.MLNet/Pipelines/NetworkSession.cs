@@ -22,7 +22,11 @@ internal sealed class NetworkSession : IDisposable
     private readonly InferenceSession? _plain;
     private readonly StreamlinedSession? _streamlined;
 
-    public NetworkSession(SvdNetwork network, SessionOptionsFactory factory, StreamlineOptions? streamline)
+    /// <param name="network">The network: its file, and the names and types of its inputs and outputs by role.</param>
+    /// <param name="factory">Session options (execution provider, threads).</param>
+    /// <param name="streamline">How to cut; null runs a plain session.</param>
+    /// <param name="model">A model cut from the network that keeps its tensor names, run instead of the file (streamlined only).</param>
+    public NetworkSession(SvdNetwork network, SessionOptionsFactory factory, StreamlineOptions? streamline, OnnxModel? model = null)
     {
         _network = network;
         _options = factory.Create(streamlined: streamline is not null);
@@ -34,7 +38,9 @@ internal sealed class NetworkSession : IDisposable
             }
             else
             {
-                _streamlined = StreamlinedSession.Create(network.OnnxPath, streamline, _options);
+                _streamlined = model is null
+                    ? StreamlinedSession.Create(network.OnnxPath, streamline, _options)
+                    : StreamlinedSession.Create(model, streamline, _options);
             }
         }
         catch
@@ -53,8 +59,40 @@ internal sealed class NetworkSession : IDisposable
     /// <summary>Runs the network and returns one output (by role) as float32.</summary>
     public float[] Run(IReadOnlyList<NetworkInput> inputs, string outputRole, CancellationToken cancellation)
     {
+        var output = _network.Output(outputRole).Name;
+        if (_streamlined is not null)
+        {
+            using var results = RunStreamlined(inputs, null, cancellation);
+            return ToFloats(results[output]);
+        }
+        return Call(inputs, null, cancellation, (values, runOptions) =>
+        {
+            var names = values.Keys.ToArray();
+            using var plain = _plain!.Run(runOptions, names, names.Select(n => values[n]).ToArray(), [output]);
+            return ToFloats(plain[0]);
+        });
+    }
+
+    /// <summary>
+    /// Runs the streamlined network on the inputs by role plus <paramref name="extra"/> values by tensor name (read, not
+    /// disposed) and returns every output; the caller owns and disposes them.
+    /// </summary>
+    internal StreamlinedOutputs RunStreamlined(IReadOnlyList<NetworkInput> inputs, IReadOnlyDictionary<string, OrtValue>? extra,
+        CancellationToken cancellation)
+    {
+        var session = _streamlined ?? throw new InvalidOperationException("RunStreamlined needs a streamlined network session.");
+        return Call(inputs, extra, cancellation, (values, runOptions) => session.Run(values, runOptions, cancellation));
+    }
+
+    /// <summary>The shapes of the inputs by tensor name, as they are fed (a scalar input gets no dimensions).</summary>
+    internal static Dictionary<string, long[]> InputShapes(SvdNetwork network, IReadOnlyList<NetworkInput> inputs) =>
+        inputs.ToDictionary(i => network.Input(i.Role).Name, i => ShapeOf(network.Input(i.Role), i), StringComparer.Ordinal);
+
+    /// <summary>Converts the inputs, runs <paramref name="run"/>, and counts its time; cancellation surfaces as such.</summary>
+    private T Call<T>(IReadOnlyList<NetworkInput> inputs, IReadOnlyDictionary<string, OrtValue>? extra, CancellationToken cancellation,
+        Func<Dictionary<string, OrtValue>, RunOptions, T> run)
+    {
         var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
-        var output = _network.Output(outputRole);
         using var runOptions = new RunOptions();
         using var registration = cancellation.Register(() => runOptions.Terminate = true);
         var started = Stopwatch.GetTimestamp();
@@ -65,14 +103,8 @@ internal sealed class NetworkSession : IDisposable
                 var tensor = _network.Input(input.Role);
                 values[tensor.Name] = ToValue(tensor, input);
             }
-            if (_streamlined is not null)
-            {
-                using var results = _streamlined.Run(values, runOptions, cancellation);
-                return ToFloats(results[output.Name]);
-            }
-            var names = values.Keys.ToArray();
-            using var plain = _plain!.Run(runOptions, names, names.Select(n => values[n]).ToArray(), [output.Name]);
-            return ToFloats(plain[0]);
+            var all = extra is null ? values : new Dictionary<string, OrtValue>(values.Concat(extra), StringComparer.Ordinal);
+            return run(all, runOptions);
         }
         catch (OnnxRuntimeException) when (cancellation.IsCancellationRequested)
         {
@@ -88,9 +120,11 @@ internal sealed class NetworkSession : IDisposable
         }
     }
 
+    private static long[] ShapeOf(NetworkTensor tensor, NetworkInput input) => tensor.Dims.Count == 0 ? [] : input.Shape;
+
     private static OrtValue ToValue(NetworkTensor tensor, NetworkInput input)
     {
-        var shape = tensor.Dims.Count == 0 ? [] : input.Shape;
+        var shape = ShapeOf(tensor, input);
         switch (tensor.ElementType)
         {
             case OnnxElementType.Float:
@@ -107,7 +141,8 @@ internal sealed class NetworkSession : IDisposable
         }
     }
 
-    private static float[] ToFloats(OrtValue value)
+    /// <summary>A float or float16 tensor as float32 values.</summary>
+    internal static float[] ToFloats(OrtValue value)
     {
         var type = value.GetTensorTypeAndShape().ElementDataType;
         return type switch

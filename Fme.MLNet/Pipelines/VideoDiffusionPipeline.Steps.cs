@@ -2,13 +2,14 @@ using System.Diagnostics;
 using Fme.MLNet.Diffusion;
 using Fme.MLNet.Imaging;
 using Fme.MLNet.Models;
+using Fme.MLNet.Rehash;
 
 namespace Fme.MLNet.Pipelines;
 
 // The generation as numbered steps (svd-reference, "Steps, in order"), each a small helper.
 public sealed partial class VideoDiffusionPipeline
 {
-    private VideoFrames Run(RgbImage image, GenerationOptions options, int frames, Stopwatch clock,
+    private VideoFrames Run(RgbImage image, GenerationOptions options, int frames, UnetLoop unet, Stopwatch clock,
         IProgress<GenerationProgress>? progress, CancellationToken cancellation)
     {
         var (height, width, steps) = (options.Height, options.Width, options.Steps);
@@ -55,13 +56,13 @@ public sealed partial class VideoDiffusionPipeline
                     imageLatents.AsSpan(b * frameSize, frameSize).CopyTo(target[frameSize..]);
                 }
             }
-            var prediction = _unet.Run(
+            var prediction = unet.Run(i,
             [
                 new(SvdTensorRoles.Sample, [batch, frames, 2 * channels, h, w], sample),
                 new(SvdTensorRoles.Timestep, [1], [_scheduler.Timesteps[i]]),
                 new(SvdTensorRoles.EncoderHiddenStates, [batch, 1, embedding.Length], embeddings),
                 new(SvdTensorRoles.AddedTimeIds, [batch, 3], timeIds),
-            ], SvdTensorRoles.OutSample, cancellation);
+            ], cancellation);
             if (guided)
             {
                 FrameGuidance.Combine(prediction, 1, scales, prediction.AsSpan(0, latents.Length));
@@ -69,6 +70,7 @@ public sealed partial class VideoDiffusionPipeline
             _scheduler.Step(prediction.AsSpan(0, latents.Length), i, latents);
             progress?.Report(new GenerationProgress(GenerationStage.Denoise, i + 1, steps, clock.Elapsed, _scheduler.SigmaAt(i)));
         }
+        unet.ReleaseCache(); // the decoder's peak is not to include a deep tensor nobody reads again
 
         // 7. Decode every frame at once: [F, C, h, w] / scaling factor -> [F, 3, H, W].
         progress?.Report(new GenerationProgress(GenerationStage.Decode, steps, steps, clock.Elapsed));

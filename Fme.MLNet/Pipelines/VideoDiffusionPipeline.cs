@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Fme.MLNet.Diffusion;
 using Fme.MLNet.Imaging;
 using Fme.MLNet.Models;
+using Fme.MLNet.Rehash;
 using Fme.MLNet.Streamlining;
 
 namespace Fme.MLNet.Pipelines;
@@ -9,14 +10,15 @@ namespace Fme.MLNet.Pipelines;
 /// <summary>
 /// Stable Video Diffusion image-to-video from an ONNX model folder: CLIP image embedding and VAE conditioning, the
 /// EulerDiscrete (Karras, v-prediction) loop with per-frame classifier-free guidance, and a temporal decode of all frames
-/// at once. The UNet and the decoder run through the streamlined executor. Holds native sessions: dispose it. One
-/// generation at a time per instance.
+/// at once. The UNet and the decoder run through the streamlined executor; with Step Rehash
+/// (<see cref="GenerationOptions.StepRehash"/>) some steps reuse the UNet's deep features. Holds native sessions: dispose
+/// it. One generation at a time per instance.
 /// </summary>
 public sealed partial class VideoDiffusionPipeline : IDisposable
 {
     private readonly NetworkSession _imageEncoder;
     private readonly NetworkSession _vaeEncoder;
-    private readonly NetworkSession _unet;
+    private readonly UnetRunner _unet;
     private readonly NetworkSession _decoder;
     private readonly EulerDiscreteScheduler _scheduler;
     private readonly ClipImagePreprocessor _clip;
@@ -41,8 +43,8 @@ public sealed partial class VideoDiffusionPipeline : IDisposable
             }
             _imageEncoder = Make(models.ImageEncoder, null);
             _vaeEncoder = Make(models.VaeEncoder, null);
-            _unet = Make(models.Unet, options.Unet);
             _decoder = Make(models.VaeDecoder, options.Decoder with { InputAxes = DecoderAxes(models, options.Decoder) });
+            _unet = new UnetRunner(models.Unet, factory, options.Unet);
         }
         catch
         {
@@ -64,8 +66,14 @@ public sealed partial class VideoDiffusionPipeline : IDisposable
     /// <summary>Whether the networks run on CUDA (false when CUDA was not asked for, or fell back to the CPU).</summary>
     public bool UsesCuda { get; }
 
-    /// <summary>The UNet's streamlined plan for the last generation's shapes.</summary>
+    /// <summary>The UNet's streamlined plan for the last generation's shapes (with Step Rehash: the full model's).</summary>
     public StreamlinedPlan? UnetPlan => _unet.Plan;
+
+    /// <summary>Which steps of the last generation ran the whole UNet and which only its shallow part (Step Rehash).</summary>
+    public UnetCalls LastUnetCalls { get; private set; } = UnetCalls.None;
+
+    /// <summary>The UNet's sessions, for tests.</summary>
+    internal UnetRunner Unet => _unet;
 
     /// <summary>The decoder's streamlined plan for the last generation's shapes.</summary>
     public StreamlinedPlan? DecoderPlan => _decoder.Plan;
@@ -96,22 +104,56 @@ public sealed partial class VideoDiffusionPipeline : IDisposable
     /// <see cref="GenerationOptions.Height"/> from <paramref name="image"/>. Every input is checked before work starts.
     /// Progress is reported per stage and per denoising step; cancellation stops within one network call and frees its memory.
     /// </summary>
-    /// <exception cref="ArgumentException">A size the model does not allow, or an empty image.</exception>
+    /// <exception cref="ArgumentException">A size the model does not allow, an empty image, or a rehash schedule for another step count.</exception>
+    /// <exception cref="RehashException">Step Rehash was asked for and the UNet has no skip connections to split at.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public VideoFrames Generate(RgbImage image, GenerationOptions? options = null, IProgress<GenerationProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(image);
         options ??= GenerationOptions.Default;
+        return Execute(image, options, () => _unet.Begin(options.StepRehash, options.Steps), progress, cancellationToken).Video;
+    }
+
+    /// <summary>
+    /// Calibrates a Step Rehash schedule: generates as <see cref="Generate(RgbImage, GenerationOptions?, IProgress{GenerationProgress}?, CancellationToken)"/>
+    /// does with every step full (<see cref="GenerationOptions.StepRehash"/> is ignored), measures how much the UNet's deep
+    /// tensor changes from each step to the next (relative L2), and makes step 0 and the steps where it changes most full.
+    /// The schedule is for <see cref="GenerationOptions.Steps"/> steps; use it with the same <paramref name="depth"/>.
+    /// While it runs, the previous step's deep tensor is held beside the new one.
+    /// </summary>
+    /// <param name="image">The conditioning image.</param>
+    /// <param name="options">What to generate (the same as the generations the schedule is for).</param>
+    /// <param name="fullSteps">How many steps run the whole UNet, 1 to <see cref="GenerationOptions.Steps"/>.</param>
+    /// <param name="depth">How many outermost levels rehash steps compute (<see cref="StepRehashOptions.Depth"/>).</param>
+    /// <param name="progress">Progress, as for a generation.</param>
+    /// <param name="cancellationToken">Stops the calibration.</param>
+    /// <exception cref="RehashException">The UNet has no skip connections to split at.</exception>
+    public RehashSchedule CalibrateRehash(RgbImage image, GenerationOptions options, int fullSteps, int depth = 1,
+        IProgress<GenerationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(fullSteps, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fullSteps, options.Steps);
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        var (_, changes) = Execute(image, options, () => _unet.BeginCalibration(depth), progress, cancellationToken);
+        return RehashSchedule.FromDeepChanges(changes, fullSteps);
+    }
+
+    private (VideoFrames Video, IReadOnlyList<double> DeepChanges) Execute(RgbImage image, GenerationOptions options, Func<UnetLoop> begin,
+        IProgress<GenerationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(image);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var frames = Validate(image, options);
+            using var unet = begin();
             var clock = Stopwatch.StartNew();
             var runtimeBefore = RuntimeElapsed();
-            var video = Run(image, options, frames, clock, progress, cancellationToken);
+            var video = Run(image, options, frames, unet, clock, progress, cancellationToken);
             LastRuntimeElapsed = RuntimeElapsed() - runtimeBefore;
-            return video;
+            LastUnetCalls = unet.Calls;
+            return (video, unet.DeepChanges);
         }
     }
 

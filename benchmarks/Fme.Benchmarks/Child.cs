@@ -26,6 +26,7 @@ internal static class Child
             "decoder-plain" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), null),
             "decoder-streamlined" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default)),
             "pipeline" => Pipeline(config, modelFolder, size, frames, steps),
+            _ when config.StartsWith("rehash-", StringComparison.Ordinal) => RehashChild.Run(config, modelFolder, size, frames, steps),
             _ => throw new ArgumentException($"Unknown configuration '{config}'."),
         };
     }
@@ -117,7 +118,7 @@ internal static class Child
     }
 
     /// <summary>Wall time of each denoising step, from the progress reports (delivered synchronously).</summary>
-    private sealed class StepClock(List<double> times) : IProgress<GenerationProgress>
+    internal sealed class StepClock(List<double> times) : IProgress<GenerationProgress>
     {
         private TimeSpan _last;
 

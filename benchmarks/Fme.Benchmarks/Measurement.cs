@@ -14,6 +14,9 @@ internal sealed record Measurement(
 {
     public const string Marker = "MEASUREMENT ";
 
+    /// <summary>For Step Rehash configurations: the comparison with the full run of the same process.</summary>
+    public RehashResult? Rehash { get; init; }
+
     public string ToLine() => Marker + JsonSerializer.Serialize(this);
 
     public static Measurement? FromLine(string line) =>

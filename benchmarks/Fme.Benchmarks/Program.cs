@@ -9,6 +9,9 @@ using Fme.MLNet.Streamlining;
 // Fme.MLNet benchmarks: each configuration runs in a fresh process, several times; the table reports medians.
 //   dotnet run -c Release --project benchmarks/Fme.Benchmarks -- [--runs 3] [--size 512] [--frames 14] [--steps 25]
 //       [--configs unet-plain,unet-streamlined,...] [--budget 64MiB] [--out benchmarks/results.md]
+//   Step Rehash (each configuration also times a full generation in the same process and compares the frames):
+//       --configs rehash-2,rehash-3,rehash-4,rehash-calibrated-9 (rehash-N: full every N steps; rehash-calibrated-K:
+//       K full steps chosen by calibration; add -depthD for another depth)
 var arguments = Arguments.Parse(args);
 if (arguments.Child is { } child)
 {
@@ -25,7 +28,8 @@ foreach (var config in arguments.Configs)
         results.Add(m);
     }
 }
-var table = Report.Table(results, arguments);
+var table = Report.Table(results.Where(r => r.Rehash is null).ToList(), arguments) +
+            RehashReport.Table(results.Where(r => r.Rehash is not null).ToList(), arguments);
 Console.WriteLine(table);
 if (arguments.Out is { } outPath)
 {
@@ -98,6 +102,10 @@ internal static class Report
 {
     public static string Table(IReadOnlyList<Measurement> results, Arguments a)
     {
+        if (results.Count == 0)
+        {
+            return "";
+        }
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture,
             $"Tiny SVD model set, {a.Frames} frames, {a.Size}x{a.Size} pixels ({a.Size / 8}x{a.Size / 8} latents), UNet batch 2; " +
@@ -126,7 +134,7 @@ internal static class Report
         return s.ToString();
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
