@@ -21,6 +21,13 @@ public sealed record PipelineOptions
     /// <summary>When CUDA was asked for but cannot be loaded, run on the CPU (and log it) instead of failing. Default true.</summary>
     public bool FallbackToCpu { get; init; } = true;
 
+    /// <summary>
+    /// On CUDA, let float32 convolutions and matrix products use TF32 (faster on Ampere and later, about three decimal
+    /// digits). Off by default, so a float32 model gives float32 results and the streamlined networks match the plain
+    /// ones to float rounding; float16 models are not affected.
+    /// </summary>
+    public bool AllowTf32 { get; init; }
+
     /// <summary>Threads per ONNX Runtime operator; null lets ONNX Runtime choose (one per physical core).</summary>
     public int? IntraOpNumThreads
     {

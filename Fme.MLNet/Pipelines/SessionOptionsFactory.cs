@@ -10,6 +10,7 @@ namespace Fme.MLNet.Pipelines;
 internal sealed class SessionOptionsFactory(PipelineOptions options)
 {
     private bool? _cudaWorks;
+    private bool? _sharedArena;
 
     /// <summary>Whether the networks run on CUDA (known after the first <see cref="Create"/>).</summary>
     public bool UsesCuda => _cudaWorks == true;
@@ -18,6 +19,10 @@ internal sealed class SessionOptionsFactory(PipelineOptions options)
     /// <param name="streamlined">For a streamlined network: its groups share one arena (or, on their own threads, use none).</param>
     public SessionOptions Create(bool streamlined)
     {
+        if (options.IntraOpNumThreads is null)
+        {
+            OrtThreading.EnsureEnvironment();
+        }
         var session = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         try
         {
@@ -33,6 +38,13 @@ internal sealed class SessionOptionsFactory(PipelineOptions options)
             if (options.GpuDeviceId is { } device && _cudaWorks != false)
             {
                 TryAppendCuda(session, device);
+                if (_cudaWorks == true && options.IntraOpNumThreads is null && _sharedArena is null)
+                {
+                    _sharedArena = OrtThreading.ShareCudaArena(device, out var refusal);
+                    options.Log?.Invoke(_sharedArena.Value
+                        ? "Sessions share one CUDA arena."
+                        : $"Sessions keep their own CUDA arenas ({refusal}); a streamlined network's device memory is then the sum of its groups' peaks.");
+                }
             }
             return session;
         }
@@ -54,6 +66,8 @@ internal sealed class SessionOptionsFactory(PipelineOptions options)
                 // Grow the arena only by what is asked, so the streamlined peak is what the device holds.
                 ["arena_extend_strategy"] = "kSameAsRequested",
                 ["cudnn_conv_algo_search"] = "HEURISTIC",
+                // TF32 rounds float32 matrix products to 10-bit mantissas, differently for each piece shape.
+                ["use_tf32"] = options.AllowTf32 ? "1" : "0",
             });
             session.AppendExecutionProvider_CUDA(cuda);
             if (_cudaWorks is null)

@@ -14,18 +14,22 @@ namespace Fme.Benchmarks;
 /// </summary>
 internal static class Child
 {
-    public static int Run(string config, string modelFolder, int size, int frames, int steps, long? budget)
+    public static int Run(string config, string modelFolder, int size, int frames, int steps, long? budget, int? gpu)
     {
+        // On a GPU: CUDA only (a silent CPU fallback would measure the wrong thing), sessions as the pipeline makes them.
+        var factory = gpu is null ? null : new SessionOptionsFactory(new PipelineOptions { GpuDeviceId = gpu, FallbackToCpu = false, Log = Console.Error.WriteLine });
         var folder = SvdModelFolder.Open(modelFolder);
         var latent = size / 8;
         return config switch
         {
-            "unet-plain" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), null),
-            "unet-streamlined" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default),
-            "unet-budget" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default with { MemoryBudgetBytes = budget }),
-            "decoder-plain" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), null),
-            "decoder-streamlined" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default)),
-            "pipeline" => Pipeline(config, modelFolder, size, frames, steps),
+            "unet-plain" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), null, factory),
+            "unet-streamlined" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default, factory),
+            "unet-budget" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default with { MemoryBudgetBytes = budget }, factory),
+            "decoder-plain" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), null, factory),
+            "decoder-streamlined" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default), factory),
+            "unet-verify" => Verify(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default, factory),
+            "decoder-verify" => Verify(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default), factory),
+            "pipeline" => Pipeline(config, modelFolder, size, frames, steps, gpu),
             _ when config.StartsWith("rehash-", StringComparison.Ordinal) => RehashChild.Run(config, modelFolder, size, frames, steps),
             _ => throw new ArgumentException($"Unknown configuration '{config}'."),
         };
@@ -63,8 +67,9 @@ internal static class Child
         };
     }
 
-    private static int Network(string config, string path, Dictionary<string, OrtValue> inputs, StreamlineOptions? streamline)
+    private static int Network(string config, string path, Dictionary<string, OrtValue> inputs, StreamlineOptions? streamline, SessionOptionsFactory? factory)
     {
+        using var gpuMemory = factory is null ? null : GpuMemory.Start();
         var clock = Stopwatch.StartNew();
         var names = inputs.Keys.ToArray();
         var values = names.Select(n => inputs[n]).ToArray();
@@ -73,14 +78,15 @@ internal static class Child
         Func<long?> predicted = () => null;
         if (streamline is null)
         {
-            // A plain session as a user would make it: default options (CPU arena and memory patterns on).
-            var plain = new InferenceSession(path);
+            // A plain session as a user would make it: default options (CPU arena and memory patterns on); on a GPU, the
+            // same CUDA options as the streamlined groups get.
+            var plain = factory is null ? new InferenceSession(path) : new InferenceSession(path, factory.Create(streamlined: false));
             session = plain;
             call = () => plain.Run(new RunOptions(), names, values, plain.OutputNames).Dispose();
         }
         else
         {
-            var streamlined = StreamlinedSession.Create(path, streamline);
+            var streamlined = StreamlinedSession.Create(path, streamline, factory?.Create(streamlined: true));
             session = streamlined;
             call = () => streamlined.Run(inputs).Dispose();
             predicted = () => streamlined.Plan?.PredictedPeakStreamlinedBytes;
@@ -93,15 +99,43 @@ internal static class Child
             var started = Stopwatch.GetTimestamp();
             call();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            Console.WriteLine(new Measurement(config, setup, seconds, ProcessMemory.PeakResidentBytes, ProcessMemory.PeakResidentBytes, predicted(), null).ToLine());
+            var measurement = new Measurement(config, setup, seconds, ProcessMemory.PeakResidentBytes, ProcessMemory.PeakResidentBytes, predicted(), null);
+            gpuMemory?.Dispose();
+            Console.WriteLine((measurement with { GpuPeakBytes = gpuMemory?.PeakBytes }).ToLine());
         }
         return 0;
     }
 
-    private static int Pipeline(string config, string modelFolder, int size, int frames, int steps)
+    /// <summary>The streamlined output against the plain session's, same inputs and session options (e.g. both on CUDA).</summary>
+    private static int Verify(string config, string path, Dictionary<string, OrtValue> inputs, StreamlineOptions streamline, SessionOptionsFactory? factory)
     {
         var clock = Stopwatch.StartNew();
-        using var pipeline = VideoDiffusionPipeline.Load(modelFolder);
+        using var plain = factory is null ? new InferenceSession(path) : new InferenceSession(path, factory.Create(streamlined: false));
+        using var streamlined = StreamlinedSession.Create(path, streamline, factory?.Create(streamlined: true));
+        var names = inputs.Keys.ToArray();
+        using var expected = plain.Run(new RunOptions(), names, names.Select(n => inputs[n]).ToArray(), [plain.OutputNames[0]]);
+        using var actual = streamlined.Run(inputs);
+        var e = expected[0].GetTensorDataAsSpan<float>();
+        var a = actual[plain.OutputNames[0]].GetTensorDataAsSpan<float>();
+        double difference = 0, reference = 0, max = 0;
+        for (var i = 0; i < e.Length; i++)
+        {
+            double d = a[i] - e[i];
+            difference += d * d;
+            reference += (double)e[i] * e[i];
+            max = Math.Max(max, Math.Abs(d));
+        }
+        var relative = Math.Sqrt(difference / reference);
+        Console.WriteLine(new Measurement(config, clock.Elapsed.TotalSeconds, 0, ProcessMemory.PeakResidentBytes, ProcessMemory.PeakResidentBytes, null,
+            $"{plain.OutputNames[0]}: relative L2 error {relative:0.00e+0}, max abs difference {max:0.00e+0} over {e.Length} values ({(relative <= 1e-5 ? "within" : "OUTSIDE")} 1e-5)").ToLine());
+        return relative <= 1e-5 ? 0 : 1;
+    }
+
+    private static int Pipeline(string config, string modelFolder, int size, int frames, int steps, int? gpu)
+    {
+        var clock = Stopwatch.StartNew();
+        using var gpuMemory = gpu is null ? null : GpuMemory.Start();
+        using var pipeline = VideoDiffusionPipeline.Load(modelFolder, new PipelineOptions { GpuDeviceId = gpu, FallbackToCpu = gpu is null, Log = Console.Error.WriteLine });
         var image = RgbImage.FromFile(Path.Combine(AppContext.BaseDirectory, "sample.png"));
         var options = new GenerationOptions { Width = size, Height = size, NumFrames = frames, Steps = steps, Seed = 1 };
         var stepTimes = new List<double>();
@@ -113,7 +147,10 @@ internal static class Child
         var outside = 1 - pipeline.LastRuntimeElapsed.TotalSeconds / total;
         var median = stepTimes.Order().ElementAt(stepTimes.Count / 2);
         Console.WriteLine(new Measurement(config, setup, total, ProcessMemory.PeakResidentBytes, ProcessMemory.PeakResidentBytes, null,
-            $"median step {median:0.000} s; outside ONNX Runtime {outside:P1} of the generation's wall time; {video.FrameCount} frames").ToLine());
+            $"median step {median:0.000} s; outside ONNX Runtime {outside:P1} of the generation's wall time; {video.FrameCount} frames")
+        {
+            GpuPeakBytes = gpuMemory?.PeakBytes,
+        }.ToLine());
         return 0;
     }
 

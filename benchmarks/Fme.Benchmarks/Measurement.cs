@@ -17,6 +17,9 @@ internal sealed record Measurement(
     /// <summary>For Step Rehash configurations: the comparison with the full run of the same process.</summary>
     public RehashResult? Rehash { get; init; }
 
+    /// <summary>With --gpu: the process's highest GPU memory use (CUDA context and arena), from nvidia-smi.</summary>
+    public long? GpuPeakBytes { get; init; }
+
     public string ToLine() => Marker + JsonSerializer.Serialize(this);
 
     public static Measurement? FromLine(string line) =>

@@ -8,14 +8,14 @@ using Fme.MLNet.Streamlining;
 
 // Fme.MLNet benchmarks: each configuration runs in a fresh process, several times; the table reports medians.
 //   dotnet run -c Release --project benchmarks/Fme.Benchmarks -- [--runs 3] [--size 512] [--frames 14] [--steps 25]
-//       [--configs unet-plain,unet-streamlined,...] [--budget 64MiB] [--out benchmarks/results.md]
+//       [--configs unet-plain,unet-streamlined,...] [--budget 64MiB] [--gpu 0] [--out benchmarks/results.md]
 //   Step Rehash (each configuration also times a full generation in the same process and compares the frames):
 //       --configs rehash-2,rehash-3,rehash-4,rehash-calibrated-9 (rehash-N: full every N steps; rehash-calibrated-K:
 //       K full steps chosen by calibration; add -depthD for another depth)
 var arguments = Arguments.Parse(args);
 if (arguments.Child is { } child)
 {
-    return Child.Run(child, arguments.Model!, arguments.Size, arguments.Frames, arguments.Steps, arguments.Budget);
+    return Child.Run(child, arguments.Model!, arguments.Size, arguments.Frames, arguments.Steps, arguments.Budget, arguments.Gpu);
 }
 var model = arguments.Model ?? TinySvd.EnsureCached().FolderPath;
 var results = new List<Measurement>();
@@ -53,6 +53,11 @@ static Measurement RunChild(string config, string model, Arguments a)
     {
         info.ArgumentList.Add(arg);
     }
+    if (a.Gpu is { } gpu)
+    {
+        info.ArgumentList.Add("--gpu");
+        info.ArgumentList.Add(gpu.ToString(CultureInfo.InvariantCulture));
+    }
     if (a.Budget is { } budget)
     {
         info.ArgumentList.Add("--budget");
@@ -71,6 +76,9 @@ static Measurement RunChild(string config, string model, Arguments a)
 /// <summary>Command-line arguments of the driver and of a child.</summary>
 internal sealed record Arguments(int Runs, int Size, int Frames, int Steps, string[] Configs, long? Budget, string? Out, string? Model, string? Child)
 {
+    /// <summary>Run the networks on this CUDA device (no CPU fallback) and report GPU memory.</summary>
+    public int? Gpu { get; init; }
+
     public static readonly string[] AllConfigs = ["unet-plain", "unet-streamlined", "unet-budget", "decoder-plain", "decoder-streamlined"];
 
     public static Arguments Parse(string[] args)
@@ -90,6 +98,7 @@ internal sealed record Arguments(int Runs, int Size, int Frames, int Steps, stri
                 "--out" => a with { Out = Next() },
                 "--model" => a with { Model = Next() },
                 "--child" => a with { Child = Next() },
+                "--gpu" => a with { Gpu = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };
         }
@@ -107,12 +116,14 @@ internal static class Report
             return "";
         }
         var s = new StringBuilder();
+        var where = a.Gpu is { } device ? $"; networks on CUDA device {device}." : ".";
         s.AppendLine(CultureInfo.InvariantCulture,
             $"Tiny SVD model set, {a.Frames} frames, {a.Size}x{a.Size} pixels ({a.Size / 8}x{a.Size / 8} latents), UNet batch 2; " +
-            $"{a.Runs} fresh processes per configuration, medians; {Environment.ProcessorCount} cores.");
+            $"{a.Runs} fresh processes per configuration, medians; {Environment.ProcessorCount} cores{where}");
         s.AppendLine();
-        s.AppendLine("| configuration | call time | setup | steady peak RSS | process peak RSS | predicted activations | time vs plain | peak vs plain |");
-        s.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        var gpu = results.Any(r => r.GpuPeakBytes is not null);
+        s.AppendLine("| configuration | call time | setup | steady peak RSS | process peak RSS | predicted activations | time vs plain | peak vs plain |" + (gpu ? " GPU peak | GPU peak vs plain |" : ""));
+        s.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |" + (gpu ? " --- | --- |" : ""));
         foreach (var group in results.GroupBy(r => r.Config))
         {
             var call = Median(group.Select(r => r.CallSeconds));
@@ -120,12 +131,24 @@ internal static class Report
             var steady = (long)Median(group.Select(r => (double)r.SteadyPeakBytes));
             var process = (long)Median(group.Select(r => (double)r.ProcessPeakBytes));
             var plainName = group.Key.Split('-')[0] + "-plain";
-            var plain = results.Where(r => r.Config == plainName).ToList();
+            // A verify row compares inside its own process: no ratios against other processes.
+            var plain = group.Key.EndsWith("-verify", StringComparison.Ordinal) ? [] : results.Where(r => r.Config == plainName).ToList();
             var timeRatio = plain.Count == 0 ? "" : $"{call / Median(plain.Select(r => r.CallSeconds)):0.00}x";
             var peakRatio = plain.Count == 0 ? "" : $"{Median(plain.Select(r => (double)r.SteadyPeakBytes)) / steady:0.00}x less";
             var predicted = group.First().PredictedBytes is { } p ? StreamlinedPlan.FormatBytes(p) : "";
+            var gpuCells = "";
+            if (gpu && group.First().GpuPeakBytes is not null)
+            {
+                var gpuPeak = Median(group.Select(r => (double)(r.GpuPeakBytes ?? 0)));
+                var plainGpu = Median(plain.Select(r => (double)(r.GpuPeakBytes ?? 0)));
+                gpuCells = $" {StreamlinedPlan.FormatBytes((long)gpuPeak)} | {(plain.Count == 0 || gpuPeak == 0 ? "" : $"{plainGpu / gpuPeak:0.00}x less")} |";
+            }
+            else if (gpu)
+            {
+                gpuCells = " | |";
+            }
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {call:0.000} s | {setup:0.0} s | {StreamlinedPlan.FormatBytes(steady)} | {StreamlinedPlan.FormatBytes(process)} | {predicted} | {timeRatio} | {peakRatio} |");
+                $"| {group.Key} | {call:0.000} s | {setup:0.0} s | {StreamlinedPlan.FormatBytes(steady)} | {StreamlinedPlan.FormatBytes(process)} | {predicted} | {timeRatio} | {peakRatio} |{gpuCells}");
             if (group.First().Extra is { } extra)
             {
                 s.AppendLine(CultureInfo.InvariantCulture, $"|   {extra} | | | | | | | |");

@@ -5,7 +5,8 @@ namespace Fme.MLNet.Streamlining.Execution;
 /// <summary>
 /// The ONNX Runtime environment as the executor wants it. One executor holds a session per group: with per-session thread
 /// pools and arenas that would be dozens of idle pools, and the process would keep the sum of every group's arena peak.
-/// When this library is the first to create the environment, it creates it with global thread pools and one shared CPU
+/// When this library is the first to create the environment (creating any <see cref="SessionOptions"/> creates it, so
+/// <see cref="EnsureEnvironment"/> must come before the first one), it creates it with global thread pools and one shared CPU
 /// arena (growing only by what is asked), which every session it makes uses: memory freed by one group is reused by the
 /// next, so the process holds about the largest group's working set rather than the sum. When someone else created the
 /// environment first, sessions keep their own pools and run without an arena (memory returns after each run).
@@ -14,6 +15,10 @@ internal static class OrtThreading
 {
     private static readonly object Gate = new();
     private static bool? _global;
+    private static readonly HashSet<int> CudaArenas = new();
+
+    /// <summary>Creates the environment as this library wants it, unless it exists already. Call before creating SessionOptions.</summary>
+    public static void EnsureEnvironment() => _ = GlobalPoolsAvailable;
 
     /// <summary>Whether the environment has global thread pools and the shared arena.</summary>
     public static bool GlobalPoolsAvailable
@@ -53,6 +58,43 @@ internal static class OrtThreading
         }
     }
 
+    /// <summary>
+    /// Registers one CUDA arena for <paramref name="device"/> in the environment (once), so that sessions configured by
+    /// <see cref="Configure"/> share it: without it every group session keeps its own CUDA arena, and the device would
+    /// hold the sum of every group's peak. Call after the CUDA provider was appended (so its library is loaded).
+    /// </summary>
+    /// <returns>Whether the arena is shared; false when the environment belongs to someone else or ONNX Runtime refused.</returns>
+    public static bool ShareCudaArena(int device, out string? refusal)
+    {
+        refusal = null;
+        lock (Gate)
+        {
+            if (!(_global ??= TryCreateEnvironment()))
+            {
+                refusal = "the ONNX Runtime environment was created elsewhere";
+                return false;
+            }
+            if (CudaArenas.Contains(device))
+            {
+                return true;
+            }
+            try
+            {
+                using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.ArenaAllocator, device, OrtMemType.Default);
+                using var arena = new OrtArenaCfg(0, 1, -1, -1); // grow only by what is asked, as on the CPU
+                var id = device.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena, new Dictionary<string, string> { ["device_id"] = id });
+                CudaArenas.Add(device);
+                return true;
+            }
+            catch (OnnxRuntimeException e)
+            {
+                refusal = e.Message;
+                return false;
+            }
+        }
+    }
+
     /// <summary>Puts a session on the shared pools and arena when they exist, else gives it no arena.</summary>
     public static void Configure(SessionOptions options)
     {
@@ -71,6 +113,7 @@ internal static class OrtThreading
     /// <summary>Options for group sessions when the caller gives none.</summary>
     public static SessionOptions CreateDefaultOptions()
     {
+        EnsureEnvironment();
         var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         Configure(options);
         return options;

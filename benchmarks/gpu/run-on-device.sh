@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the CUDA checks on a Linux machine with an NVIDIA GPU but no .NET SDK, from a self-contained publish:
+#   artifacts/app.tar.xz          dotnet publish of examples/Fme.Cli and benchmarks/Fme.Benchmarks (-r linux-x64
+#                                 --self-contained, into one folder), without libonnxruntime_providers_cuda.so
+#   artifacts/cuda*/part.*        that library, xz-compressed and split (it is larger than one upload)
+# CUDA 13 and cuDNN 9 come from the machine's Python environment (the nvidia-* wheels that PyTorch installs).
+# Results go to $OUT (or ./gpu-results): the CLI's log and GIF, the benchmark table, nvidia-smi's view.
+set -euo pipefail
+out=${OUT:-gpu-results}
+mkdir -p "$out" /tmp/fme-app
+tar -xJf artifacts/app.tar.xz -C /tmp/fme-app
+cat artifacts/cuda*/part.* | xz -dc > /tmp/fme-app/libonnxruntime_providers_cuda.so
+python=$(command -v python3 || command -v python)
+libs=$("$python" - <<'PY'
+import os, site, glob
+roots = site.getsitepackages() + [site.getusersitepackages()]
+dirs = set()
+for root in roots:
+    for pattern in ("nvidia/*/lib", "nvidia/*/*/lib", "torch/lib"):
+        dirs.update(d for d in glob.glob(os.path.join(root, pattern)) if os.path.isdir(d))
+print(":".join(sorted(dirs)))
+PY
+)
+export LD_LIBRARY_PATH="$libs:${LD_LIBRARY_PATH:-}"
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+export HOME=${HOME:-/tmp}
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/gpu.txt"
+echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$out/gpu.txt"
+cd /tmp/fme-app
+# The main job on the GPU (built-in tiny model), then the executor's exactness and memory on CUDA.
+/usr/bin/time -v ./fme generate --image sample.png --output "$out/gpu.gif" --gpu 0 > "$out/generate.log" 2>&1 || echo "generate failed: $?" >> "$out/generate.log"
+tail -n 25 "$out/generate.log"
+./Fme.Benchmarks --gpu 0 --runs 1 --size 512 --frames 14 --steps 25 \
+    --configs unet-verify,decoder-verify,unet-plain,unet-streamlined,decoder-plain,decoder-streamlined,pipeline \
+    --out "$out/gpu-512.md" 2> "$out/bench-512.log" || echo "benchmark failed: $?" >> "$out/bench-512.log"
+cat "$out/gpu-512.md" || tail -n 40 "$out/bench-512.log"
+./Fme.Benchmarks --gpu 0 --runs 1 --size 1024 --frames 14 --configs unet-plain,unet-streamlined \
+    --out "$out/gpu-1024.md" 2> "$out/bench-1024.log" || echo "benchmark failed: $?" >> "$out/bench-1024.log"
+cat "$out/gpu-1024.md" || tail -n 40 "$out/bench-1024.log"
