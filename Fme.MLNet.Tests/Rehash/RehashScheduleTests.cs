@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Fme.MLNet.Rehash;
 using Fme.MLNet.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
@@ -89,6 +91,39 @@ public class RehashScheduleTests
         Assert.Throws<ArgumentOutOfRangeException>(() => StepRehashOptions.WithInterval(0));
         Assert.Throws<ArgumentOutOfRangeException>(() => StepRehashOptions.WithInterval(2) with { Depth = 0 });
         Assert.Throws<ArgumentException>(() => RehashSchedule.FromFullSteps(5, [0, 2, 2]));
+    }
+
+    [Fact]
+    public void Options_RoundTripThroughSystemTextJson_WithTheScheduleInItsFileFormat()
+    {
+        var rng = new TestRandom();
+        var changes = rng.Uniform(rng.Next(2, 30), 0, 1).Select(v => v / 3.0).ToArray();
+        StepRehashOptions[] all =
+        [
+            StepRehashOptions.WithInterval(rng.Next(1, 10)) with { Depth = rng.Next(1, 5) },
+            StepRehashOptions.WithSchedule(RehashSchedule.FromDeepChanges(changes, rng.Next(1, changes.Length + 2))) with { Depth = rng.Next(1, 5) },
+            StepRehashOptions.WithSchedule(RehashSchedule.FromFullSteps(6, [0, 4])),
+        ];
+        foreach (var json in new[] { new JsonSerializerOptions(JsonSerializerDefaults.Web), new JsonSerializerOptions() })
+        {
+            foreach (var options in all)
+            {
+                var text = JsonSerializer.Serialize(options, json);
+                var back = JsonSerializer.Deserialize<StepRehashOptions>(text, json)!;
+                Assert.Equal(options, back);
+                Assert.Equal(options.Schedule?.DeepChanges, back.Schedule?.DeepChanges);
+                if (options.Schedule is { } schedule)
+                {
+                    // The schedule inside is the schedule file itself: it reads back with RehashSchedule.FromJson.
+                    var inner = JsonNode.Parse(text)![json.PropertyNamingPolicy is null ? "Schedule" : "schedule"]!.ToJsonString();
+                    Assert.Equal(schedule, RehashSchedule.FromJson(inner));
+                }
+            }
+        }
+        Assert.Equal("{\"fullStepInterval\":3,\"depth\":2}",
+            JsonSerializer.Serialize(StepRehashOptions.WithInterval(3) with { Depth = 2 }, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+        var e = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<StepRehashOptions>("{\"FullStepInterval\": 2, \"Depth\": -1}"));
+        Assert.Contains("Depth is -1", e.Message);
     }
 
     [Fact]

@@ -87,6 +87,7 @@ internal static class FmeModelFile
             {
                 if (part is { Kind: VideoKind, Options: { } options })
                 {
+                    CheckRehash(options, path);
                     made.Add(new GenerateVideoFmeTransformer(env, options));
                 }
                 else if (part is { Kind: MLNetKind, Entry: { } name })
@@ -146,7 +147,9 @@ internal static class FmeModelFile
         }
         catch (JsonException e)
         {
-            throw Invalid(path, $"{ManifestEntry} is not a valid manifest ({e.Message})", e);
+            // Messages from the options' own converters say what is wrong but not where; the serializer knows where.
+            var where = e.Path is { } at && !e.Message.Contains(at, StringComparison.Ordinal) ? $" at {at}" : "";
+            throw Invalid(path, $"{ManifestEntry} is not a valid manifest{where} ({e.Message})", e);
         }
         if (manifest is null || manifest.Format != Format || manifest.Parts is null)
         {
@@ -157,6 +160,19 @@ internal static class FmeModelFile
             throw Invalid(path, $"it was written in format version {manifest.Version}; this version of Fme.MLNet reads up to {Version}");
         }
         return manifest;
+    }
+
+    /// <summary>A schedule for another step count would fail only at the first row; refuse it here, naming the file.</summary>
+    private static void CheckRehash(GenerateVideoFmeOptions options, string path)
+    {
+        try
+        {
+            options.Generation.StepRehash?.ScheduleFor(options.Generation.Steps);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(path, $"the Step Rehash options of video column '{options.OutputColumnName}' do not fit its generation ({e.Message})", e);
+        }
     }
 
     private static InvalidDataException Invalid(string path, string why, Exception? inner = null) =>

@@ -35,7 +35,8 @@ public static class FmeModelOperationsCatalog
     /// <param name="filePath">The file.</param>
     /// <param name="inputSchema">The input schema saved with the model (null if none was).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a model written by <see cref="SaveFme"/>.</exception>
+    /// <exception cref="InvalidDataException">The file is not a model written by <see cref="SaveFme"/>, or a video transform's
+    /// Step Rehash options in it are malformed or do not fit its generation (a schedule for another step count).</exception>
     public static TransformerChain<ITransformer> LoadFme(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema? inputSchema)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -33,6 +33,8 @@ public sealed class GenerateVideoFmeTransformer : ITransformer, IDisposable
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
+        // A rehash schedule for another step count fails when fitting, not at the first row read.
+        options.Generation.StepRehash?.ScheduleFor(options.Generation.Steps);
         Options = options;
         PipelineOptions = MLContextSettings.Read(env).Resolve(options, message => Log(env, message));
         _pipeline = options.ModelFolder is null

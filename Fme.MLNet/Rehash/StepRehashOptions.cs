@@ -6,7 +6,7 @@ namespace Fme.MLNet.Rehash;
 /// <see cref="Depth"/> outermost resolution levels are computed. Either every <see cref="FullStepInterval"/>-th step is
 /// full, or a <see cref="Schedule"/> (explicit, loaded, or calibrated with
 /// <see cref="Pipelines.VideoDiffusionPipeline.CalibrateRehash(Imaging.RgbImage, Pipelines.GenerationOptions, int, int, IProgress{Pipelines.GenerationProgress}?, CancellationToken)"/>)
-/// says which. Immutable; validated on construction.
+/// says which. Immutable; validated on construction and when read from JSON (as in a model saved by <c>SaveFme</c>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,7 +25,7 @@ namespace Fme.MLNet.Rehash;
 /// sessions load its (outermost, smallest) weights a second time.
 /// </para>
 /// </remarks>
-public sealed record StepRehashOptions
+public sealed partial record StepRehashOptions
 {
     private readonly int _depth = 1;
 
