@@ -30,7 +30,7 @@ internal static class Child
             "unet-verify" => Verify(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default, factory),
             "decoder-verify" => Verify(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default), factory),
             "pipeline" => Pipeline(config, modelFolder, size, frames, steps, gpu),
-            _ when config.StartsWith("rehash-", StringComparison.Ordinal) => RehashChild.Run(config, modelFolder, size, frames, steps),
+            _ when config.StartsWith("rehash-", StringComparison.Ordinal) => RehashChild.Run(config, modelFolder, size, frames, steps, gpu),
             _ => throw new ArgumentException($"Unknown configuration '{config}'."),
         };
     }

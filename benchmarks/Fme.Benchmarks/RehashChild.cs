@@ -36,11 +36,11 @@ internal sealed record RunMemory(long StartBytes, long PeakAboveStartBytes);
 /// </summary>
 internal static class RehashChild
 {
-    public static int Run(string config, string modelFolder, int size, int frames, int steps)
+    public static int Run(string config, string modelFolder, int size, int frames, int steps, int? gpu)
     {
         var (interval, calibratedFullSteps, depth) = Parse(config);
         var clock = Stopwatch.StartNew();
-        using var pipeline = VideoDiffusionPipeline.Load(modelFolder);
+        using var pipeline = VideoDiffusionPipeline.Load(modelFolder, new PipelineOptions { GpuDeviceId = gpu, FallbackToCpu = gpu is null });
         var image = RgbImage.FromFile(Path.Combine(AppContext.BaseDirectory, "sample.png"));
         var options = new GenerationOptions { Width = size, Height = size, NumFrames = frames, Steps = steps, Seed = 1 };
         var warmUp = options with { Steps = 2 };
