@@ -14,7 +14,7 @@ namespace Fme.Benchmarks;
 /// </summary>
 internal static class Child
 {
-    public static int Run(string config, string modelFolder, int size, int frames, int steps, long? budget, int? gpu)
+    public static int Run(string config, string modelFolder, int size, int frames, int steps, long? budget, int? gpu, string? shrink)
     {
         // On a GPU: CUDA only (a silent CPU fallback would measure the wrong thing), sessions as the pipeline makes them.
         var factory = gpu is null ? null : new SessionOptionsFactory(new PipelineOptions { GpuDeviceId = gpu, FallbackToCpu = false, Log = Console.Error.WriteLine });
@@ -22,13 +22,14 @@ internal static class Child
         var latent = size / 8;
         return config switch
         {
-            "unet-plain" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), null, factory),
-            "unet-streamlined" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default, factory),
-            "unet-budget" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default with { MemoryBudgetBytes = budget }, factory),
-            "decoder-plain" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), null, factory),
-            "decoder-streamlined" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default), factory),
+            "unet-plain" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), null, factory, shrink),
+            "unet-streamlined" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default, factory, shrink),
+            "unet-budget" => Network(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default with { MemoryBudgetBytes = budget }, factory, shrink),
+            "decoder-plain" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), null, factory, shrink),
+            "decoder-streamlined" => Network(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default), factory, shrink),
             "unet-verify" => Verify(config, folder.Unet.OnnxPath, UnetInputs(latent, frames), StreamlineOptions.Default, factory),
             "decoder-verify" => Verify(config, folder.VaeDecoder.OnnxPath, DecoderInputs(latent, frames), DecoderOptions(StreamlineOptions.Default), factory),
+            "groupnorm-accuracy" => NormAccuracy.Run(config, size, frames, factory),
             "pipeline" => Pipeline(config, modelFolder, size, frames, steps, gpu),
             _ when config.StartsWith("rehash-", StringComparison.Ordinal) => RehashChild.Run(config, modelFolder, size, frames, steps, gpu),
             _ => throw new ArgumentException($"Unknown configuration '{config}'."),
@@ -67,7 +68,8 @@ internal static class Child
         };
     }
 
-    private static int Network(string config, string path, Dictionary<string, OrtValue> inputs, StreamlineOptions? streamline, SessionOptionsFactory? factory)
+    private static int Network(string config, string path, Dictionary<string, OrtValue> inputs, StreamlineOptions? streamline, SessionOptionsFactory? factory,
+        string? shrink)
     {
         using var gpuMemory = factory is null ? null : GpuMemory.Start();
         var clock = Stopwatch.StartNew();
@@ -76,20 +78,28 @@ internal static class Child
         Action call;
         IDisposable session;
         Func<long?> predicted = () => null;
+        Func<IReadOnlyList<TimeSpan>?> groupTimes = () => null;
+        // With --shrink, ONNX Runtime returns the arenas' free memory after each call (of each piece, when streamlined).
+        using var runOptions = new RunOptions();
+        if (shrink is not null)
+        {
+            runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", shrink);
+        }
         if (streamline is null)
         {
             // A plain session as a user would make it: default options (CPU arena and memory patterns on); on a GPU, the
             // same CUDA options as the streamlined groups get.
             var plain = factory is null ? new InferenceSession(path) : new InferenceSession(path, factory.Create(streamlined: false));
             session = plain;
-            call = () => plain.Run(new RunOptions(), names, values, plain.OutputNames).Dispose();
+            call = () => plain.Run(runOptions, names, values, plain.OutputNames).Dispose();
         }
         else
         {
             var streamlined = StreamlinedSession.Create(path, streamline, factory?.Create(streamlined: true));
             session = streamlined;
-            call = () => streamlined.Run(inputs).Dispose();
+            call = () => streamlined.Run(inputs, runOptions).Dispose();
             predicted = () => streamlined.Plan?.PredictedPeakStreamlinedBytes;
+            groupTimes = () => streamlined.GroupTimesOfLastRun;
         }
         using (session)
         {
@@ -99,7 +109,11 @@ internal static class Child
             var started = Stopwatch.GetTimestamp();
             call();
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            var measurement = new Measurement(config, setup, seconds, ProcessMemory.PeakResidentBytes, ProcessMemory.PeakResidentBytes, predicted(), null);
+            // Where a streamlined call spends its time: the slowest groups, in plan order numbers.
+            var slowest = groupTimes() is { } times
+                ? "slowest groups: " + string.Join(", ", times.Select((t, i) => (t, i)).OrderByDescending(x => x.t).Take(4).Select(x => $"#{x.i} {x.t.TotalSeconds:0.000} s"))
+                : null;
+            var measurement = new Measurement(config, setup, seconds, ProcessMemory.PeakResidentBytes, ProcessMemory.PeakResidentBytes, predicted(), slowest);
             gpuMemory?.Dispose();
             Console.WriteLine((measurement with { GpuPeakBytes = gpuMemory?.PeakBytes }).ToLine());
         }

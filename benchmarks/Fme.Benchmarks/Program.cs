@@ -8,14 +8,14 @@ using Fme.MLNet.Streamlining;
 
 // Fme.MLNet benchmarks: each configuration runs in a fresh process, several times; the table reports medians.
 //   dotnet run -c Release --project benchmarks/Fme.Benchmarks -- [--runs 3] [--size 512] [--frames 14] [--steps 25]
-//       [--configs unet-plain,unet-streamlined,...] [--budget 64MiB] [--gpu 0] [--out benchmarks/results.md]
+//       [--configs unet-plain,unet-streamlined,...] [--budget 64MiB] [--gpu 0] [--shrink "cpu:0;gpu:0"] [--out benchmarks/results.md]
 //   Step Rehash (each configuration also times a full generation in the same process and compares the frames):
 //       --configs rehash-2,rehash-3,rehash-4,rehash-calibrated-9 (rehash-N: full every N steps; rehash-calibrated-K:
 //       K full steps chosen by calibration; add -depthD for another depth)
 var arguments = Arguments.Parse(args);
 if (arguments.Child is { } child)
 {
-    return Child.Run(child, arguments.Model!, arguments.Size, arguments.Frames, arguments.Steps, arguments.Budget, arguments.Gpu);
+    return Child.Run(child, arguments.Model!, arguments.Size, arguments.Frames, arguments.Steps, arguments.Budget, arguments.Gpu, arguments.Shrink);
 }
 var model = arguments.Model ?? TinySvd.EnsureCached().FolderPath;
 var results = new List<Measurement>();
@@ -53,6 +53,11 @@ static Measurement RunChild(string config, string model, Arguments a)
     {
         info.ArgumentList.Add(arg);
     }
+    if (a.Shrink is { } shrink)
+    {
+        info.ArgumentList.Add("--shrink");
+        info.ArgumentList.Add(shrink);
+    }
     if (a.Gpu is { } gpu)
     {
         info.ArgumentList.Add("--gpu");
@@ -79,6 +84,9 @@ internal sealed record Arguments(int Runs, int Size, int Frames, int Steps, stri
     /// <summary>Run the networks on this CUDA device (no CPU fallback) and report GPU memory.</summary>
     public int? Gpu { get; init; }
 
+    /// <summary>ONNX Runtime's arena shrinkage after each call, e.g. "cpu:0;gpu:0" (memory.enable_memory_arena_shrinkage).</summary>
+    public string? Shrink { get; init; }
+
     public static readonly string[] AllConfigs = ["unet-plain", "unet-streamlined", "unet-budget", "decoder-plain", "decoder-streamlined"];
 
     public static Arguments Parse(string[] args)
@@ -98,6 +106,7 @@ internal sealed record Arguments(int Runs, int Size, int Frames, int Steps, stri
                 "--out" => a with { Out = Next() },
                 "--model" => a with { Model = Next() },
                 "--child" => a with { Child = Next() },
+                "--shrink" => a with { Shrink = Next() },
                 "--gpu" => a with { Gpu = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };

@@ -4,7 +4,9 @@
 #                                 --self-contained, into one folder), without libonnxruntime_providers_cuda.so
 #   artifacts/cuda*/part.*        that library, xz-compressed and split (it is larger than one upload)
 # CUDA 13 and cuDNN 9 come from the machine's Python environment (the nvidia-* wheels that PyTorch installs).
-# Results go to $OUT (or ./gpu-results): the CLI's log and GIF, the benchmark table, nvidia-smi's view.
+# Results go to $OUT (or ./gpu-results): the CLI's log and GIF, the benchmark tables, nvidia-smi's view.
+#   bash benchmarks/gpu/run-on-device.sh check   the main job on CUDA, exactness and memory at 512 and 1024 (about 90 s)
+#   bash benchmarks/gpu/run-on-device.sh extra   arena shrinkage, GroupNorm accuracy, Step Rehash on CUDA (about 4 min)
 set -euo pipefail
 out=${OUT:-gpu-results}
 mkdir -p "$out" /tmp/fme-app
@@ -27,13 +29,24 @@ export HOME=${HOME:-/tmp}
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv | tee "$out/gpu.txt"
 echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >> "$out/gpu.txt"
 cd /tmp/fme-app
-# The main job on the GPU (built-in tiny model), then the executor's exactness and memory on CUDA.
-/usr/bin/time -v ./fme generate --image sample.png --output "$out/gpu.gif" --gpu 0 > "$out/generate.log" 2>&1 || echo "generate failed: $?" >> "$out/generate.log"
-tail -n 25 "$out/generate.log"
-./Fme.Benchmarks --gpu 0 --runs 1 --size 512 --frames 14 --steps 25 \
-    --configs unet-verify,decoder-verify,unet-plain,unet-streamlined,decoder-plain,decoder-streamlined,pipeline \
-    --out "$out/gpu-512.md" 2> "$out/bench-512.log" || echo "benchmark failed: $?" >> "$out/bench-512.log"
-cat "$out/gpu-512.md" || tail -n 40 "$out/bench-512.log"
-./Fme.Benchmarks --gpu 0 --runs 1 --size 1024 --frames 14 --configs unet-plain,unet-streamlined \
-    --out "$out/gpu-1024.md" 2> "$out/bench-1024.log" || echo "benchmark failed: $?" >> "$out/bench-1024.log"
-cat "$out/gpu-1024.md" || tail -n 40 "$out/bench-1024.log"
+bench() { # name, then benchmark arguments
+    local name=$1; shift
+    ./Fme.Benchmarks --gpu 0 --runs 1 --out "$out/$name.md" "$@" 2> "$out/$name.log" || echo "benchmark failed: $?" >> "$out/$name.log"
+    cat "$out/$name.md" 2>/dev/null || tail -n 40 "$out/$name.log"
+}
+case "${1:-check}" in
+check)
+    # The main job on the GPU (built-in tiny model), then the executor's exactness and memory on CUDA.
+    ./fme generate --image sample.png --output "$out/gpu.gif" --gpu 0 > "$out/generate.log" 2>&1 || echo "generate failed: $?" >> "$out/generate.log"
+    tail -n 5 "$out/generate.log"
+    bench gpu-512 --size 512 --frames 14 --steps 25 \
+        --configs unet-verify,decoder-verify,unet-plain,unet-streamlined,decoder-plain,decoder-streamlined,pipeline
+    bench gpu-1024 --size 1024 --frames 14 --configs unet-plain,unet-streamlined
+    ;;
+extra)
+    bench gpu-accuracy-512 --size 512 --frames 14 --configs groupnorm-accuracy
+    bench gpu-shrink-512 --size 512 --frames 14 --shrink "cpu:0;gpu:0" --configs unet-plain,unet-streamlined,decoder-streamlined
+    bench gpu-shrink-1024 --size 1024 --frames 14 --shrink "cpu:0;gpu:0" --configs unet-plain,unet-streamlined
+    bench gpu-rehash-512 --size 512 --frames 14 --steps 25 --configs rehash-3,rehash-calibrated-9
+    ;;
+esac
