@@ -72,9 +72,15 @@ public class OptionsTests
         var fromContext = MLContextSettings.Read(env).Resolve(new GenerateVideoFmeOptions("Video"), null);
         Assert.Equal((context.GpuDeviceId, false, 3), (fromContext.GpuDeviceId, fromContext.FallbackToCpu, fromContext.IntraOpNumThreads));
 
-        var own = new GenerateVideoFmeOptions("Video") { GpuDeviceId = 7, FallbackToCpu = true, IntraOpNumThreads = 1, Unet = StreamlineOptions.Unsliced };
+        Assert.Equal((false, false), (fromContext.ShrinkArenas, fromContext.AllowTf32));
+
+        var own = new GenerateVideoFmeOptions("Video")
+        {
+            GpuDeviceId = 7, FallbackToCpu = true, IntraOpNumThreads = 1, Unet = StreamlineOptions.Unsliced, ShrinkArenas = true, AllowTf32 = true,
+        };
         var resolved = MLContextSettings.Read(env).Resolve(own, null);
         Assert.Equal((7, true, 1), (resolved.GpuDeviceId, resolved.FallbackToCpu, resolved.IntraOpNumThreads));
+        Assert.Equal((true, true), (resolved.ShrinkArenas, resolved.AllowTf32));
         Assert.Same(StreamlineOptions.Unsliced, resolved.Unet);
     }
 

@@ -56,6 +56,8 @@ public class SaveLoadTests(VideoTransformFixture shared)
             },
             FallbackToCpu = true,
             IntraOpNumThreads = 1,
+            ShrinkArenas = _rng.Next(0, 2) == 0,
+            AllowTf32 = true,
         };
         var context = new MLContext();
         // Video first, then ML.NET transforms: the saved file must keep both kinds, in order.

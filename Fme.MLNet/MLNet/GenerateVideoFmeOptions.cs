@@ -70,6 +70,12 @@ public sealed record GenerateVideoFmeOptions
     /// for <c>ApplyOnnxModel</c>).</summary>
     public bool? FallbackToCpu { get; init; }
 
+    /// <summary>Return the ONNX Runtime arenas' free memory after every run: less memory, more time (see <see cref="Pipelines.PipelineOptions.ShrinkArenas"/>).</summary>
+    public bool ShrinkArenas { get; init; }
+
+    /// <summary>Let float32 networks use TF32 on CUDA (see <see cref="Pipelines.PipelineOptions.AllowTf32"/>). Default false.</summary>
+    public bool AllowTf32 { get; init; }
+
     /// <summary>Threads per ONNX Runtime operator; null takes the context's <c>OnnxSessionOptions.IntraOpNumThreads</c>
     /// when set, else ONNX Runtime's choice.</summary>
     public int? IntraOpNumThreads

@@ -65,6 +65,8 @@ internal sealed record MLContextSettings(int? GpuDeviceId, bool FallbackToCpu, O
         GpuDeviceId = options.GpuDeviceId ?? GpuDeviceId,
         FallbackToCpu = options.FallbackToCpu ?? FallbackToCpu,
         IntraOpNumThreads = options.IntraOpNumThreads ?? (OnnxSessionOptions?.IntraOpNumThreads is > 0 and var n ? n : null),
+        ShrinkArenas = options.ShrinkArenas,
+        AllowTf32 = options.AllowTf32,
         Unet = options.Unet,
         Decoder = options.Decoder,
         Log = log,

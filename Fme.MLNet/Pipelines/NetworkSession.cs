@@ -21,6 +21,7 @@ internal sealed class NetworkSession : IDisposable
     private readonly SessionOptions _options;
     private readonly InferenceSession? _plain;
     private readonly StreamlinedSession? _streamlined;
+    private readonly string? _arenaShrinkage;
 
     /// <param name="network">The network: its file, and the names and types of its inputs and outputs by role.</param>
     /// <param name="factory">Session options (execution provider, threads).</param>
@@ -30,6 +31,7 @@ internal sealed class NetworkSession : IDisposable
     {
         _network = network;
         _options = factory.Create(streamlined: streamline is not null);
+        _arenaShrinkage = factory.ArenaShrinkage(streamlined: streamline is not null);
         try
         {
             if (streamline is null)
@@ -94,6 +96,10 @@ internal sealed class NetworkSession : IDisposable
     {
         var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
         using var runOptions = new RunOptions();
+        if (_arenaShrinkage is not null)
+        {
+            runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", _arenaShrinkage);
+        }
         using var registration = cancellation.Register(() => runOptions.Terminate = true);
         var started = Stopwatch.GetTimestamp();
         try

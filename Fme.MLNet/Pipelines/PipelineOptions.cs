@@ -28,6 +28,15 @@ public sealed record PipelineOptions
     /// </summary>
     public bool AllowTf32 { get; init; }
 
+    /// <summary>
+    /// After every session run (each piece of a streamlined network), return the free memory of the ONNX Runtime arenas
+    /// (the CPU's and, on CUDA, the device's) to the system. The process then holds close to the plan's predicted
+    /// activations instead of the arenas' high-water marks, at the cost of allocating again: measured on the tiny UNet
+    /// at 512x512, 2.63 -> 1.56 GiB resident at 2x the time on 2 CPU cores, and 4.96 -> 3.82 GiB on an H200 at 4.5x.
+    /// For a GPU that is too small otherwise. Default false.
+    /// </summary>
+    public bool ShrinkArenas { get; init; }
+
     /// <summary>Threads per ONNX Runtime operator; null lets ONNX Runtime choose (one per physical core).</summary>
     public int? IntraOpNumThreads
     {

@@ -55,6 +55,30 @@ internal sealed class SessionOptionsFactory(PipelineOptions options)
         }
     }
 
+    /// <summary>
+    /// The value of ONNX Runtime's <c>memory.enable_memory_arena_shrinkage</c> run option for a session made by
+    /// <see cref="Create"/> (after it), naming only the arenas that session has; null when shrinking is off or it has none.
+    /// </summary>
+    public string? ArenaShrinkage(bool streamlined)
+    {
+        if (!options.ShrinkArenas)
+        {
+            return null;
+        }
+        // Mirrors Create: the shared CPU arena with the global pools, else an own arena for plain sessions only.
+        var cpuArena = options.IntraOpNumThreads is null ? OrtThreading.GlobalPoolsAvailable : !streamlined;
+        var arenas = new List<string>();
+        if (cpuArena)
+        {
+            arenas.Add("cpu:0");
+        }
+        if (UsesCuda)
+        {
+            arenas.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"gpu:{options.GpuDeviceId}"));
+        }
+        return arenas.Count == 0 ? null : string.Join(';', arenas);
+    }
+
     private void TryAppendCuda(SessionOptions session, int device)
     {
         try

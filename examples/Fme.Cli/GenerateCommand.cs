@@ -28,11 +28,13 @@ internal static class GenerateCommand
         var width = new Option<int?>("--width") { Description = $"Frame width, a multiple of 64 (default 1024; {TinySize} with the tiny model)." };
         var height = new Option<int?>("--height") { Description = $"Frame height, a multiple of 64 (default 576; {TinySize} with the tiny model)." };
         var gpu = new Option<int?>("--gpu") { Description = "Run on this CUDA device (falls back to the CPU when CUDA 13 / cuDNN 9 are missing)." };
+        var shrink = new Option<bool>("--shrink-arenas") { Description = "Return ONNX Runtime's free arena memory after every run: less memory, more time." };
+        var tf32 = new Option<bool>("--allow-tf32") { Description = "On CUDA, let float32 networks use TF32 (faster, about three decimal digits)." };
         var streamline = new StreamlineArguments();
         var rehash = new RehashArguments();
         var command = new Command("generate", "Generate a video from an image with Stable Video Diffusion and write it as a GIF.")
         {
-            image, model, output, pngFrames, frames, steps, seed, width, height, gpu,
+            image, model, output, pngFrames, frames, steps, seed, width, height, gpu, shrink, tf32,
         };
         streamline.AddTo(command);
         rehash.AddTo(command);
@@ -47,6 +49,8 @@ internal static class GenerateCommand
             var pipelineOptions = new PipelineOptions
             {
                 GpuDeviceId = parse.GetValue(gpu),
+                ShrinkArenas = parse.GetValue(shrink),
+                AllowTf32 = parse.GetValue(tf32),
                 Unet = cut,
                 Decoder = cut,
                 Log = line => Console.Error.WriteLine(line),
