@@ -7,6 +7,7 @@
 # Results go to $OUT (or ./gpu-results): the CLI's log and GIF, the benchmark tables, nvidia-smi's view.
 #   bash benchmarks/gpu/run-on-device.sh check   the main job on CUDA, exactness and memory at 512 and 1024 (about 90 s)
 #   bash benchmarks/gpu/run-on-device.sh extra   arena shrinkage, GroupNorm accuracy, Step Rehash on CUDA (about 4 min)
+#   bash benchmarks/gpu/run-on-device.sh smoke   the main job on CUDA at 512x512, with and without --shrink-arenas
 set -euo pipefail
 out=${OUT:-gpu-results}
 mkdir -p "$out" /tmp/fme-app
@@ -48,5 +49,10 @@ extra)
     bench gpu-shrink-512 --size 512 --frames 14 --shrink "cpu:0;gpu:0" --configs unet-plain,unet-streamlined,decoder-streamlined
     bench gpu-shrink-1024 --size 1024 --frames 14 --shrink "cpu:0;gpu:0" --configs unet-plain,unet-streamlined
     bench gpu-rehash-512 --size 512 --frames 14 --steps 25 --configs rehash-3,rehash-calibrated-9
+    ;;
+smoke)
+    for flags in "" "--shrink-arenas"; do
+        ./fme generate --image sample.png --output "$out/smoke.gif" --gpu 0 --width 512 --height 512 $flags 2>&1 | grep -v "^ *encode\|^ *denoise" | tail -n 4
+    done
     ;;
 esac
