@@ -1,3 +1,4 @@
+using Fme.MLNet.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Fme.MLNet.Streamlining.Execution;
@@ -46,6 +47,12 @@ internal static class OrtThreading
                 threadOptions = new OrtThreadingOptions { GlobalInterOpNumThreads = 1 },
             };
             var env = OrtEnv.CreateInstanceWithOptions(ref options);
+            // Another thread may have created the native environment (a process singleton) first, without global pools,
+            // while this one was creating it: then the options had no effect. Only a session that uses the pools tells.
+            if (!GlobalPoolsWork())
+            {
+                return false;
+            }
             using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
             // max memory 0 = unlimited; extend strategy 1 = kSameAsRequested; initial chunk and dead bytes: defaults.
             using var arena = new OrtArenaCfg(0, 1, -1, -1);
@@ -92,6 +99,24 @@ internal static class OrtThreading
                 refusal = e.Message;
                 return false;
             }
+        }
+    }
+
+    /// <summary>Whether a session without threads of its own can be created (it cannot when the environment has no global pools).</summary>
+    private static bool GlobalPoolsWork()
+    {
+        var b = new GraphBuilder("global_pools_probe");
+        b.Output(b.Identity(b.Input("x", OnnxElementType.Float, 1)), "y");
+        using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
+        options.DisablePerSessionThreads();
+        try
+        {
+            using var session = new InferenceSession(b.Build().ToBytes(), options);
+            return true;
+        }
+        catch (OnnxRuntimeException)
+        {
+            return false;
         }
     }
 
