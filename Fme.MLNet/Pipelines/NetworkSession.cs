@@ -31,7 +31,7 @@ internal sealed class NetworkSession : IDisposable
     {
         _network = network;
         _options = factory.Create(streamlined: streamline is not null);
-        _arenaShrinkage = factory.ArenaShrinkage(streamlined: streamline is not null);
+        _arenaShrinkage = factory.ArenaShrinkage(_options);
         try
         {
             if (streamline is null)

@@ -56,19 +56,17 @@ internal sealed class SessionOptionsFactory(PipelineOptions options)
     }
 
     /// <summary>
-    /// The value of ONNX Runtime's <c>memory.enable_memory_arena_shrinkage</c> run option for a session made by
-    /// <see cref="Create"/> (after it), naming only the arenas that session has; null when shrinking is off or it has none.
+    /// The value of ONNX Runtime's <c>memory.enable_memory_arena_shrinkage</c> run option for <paramref name="session"/>
+    /// (made by <see cref="Create"/>), naming only the arenas it has; null when shrinking is off or it has none.
     /// </summary>
-    public string? ArenaShrinkage(bool streamlined)
+    public string? ArenaShrinkage(SessionOptions session)
     {
         if (!options.ShrinkArenas)
         {
             return null;
         }
-        // Mirrors Create: the shared CPU arena with the global pools, else an own arena for plain sessions only.
-        var cpuArena = options.IntraOpNumThreads is null ? OrtThreading.GlobalPoolsAvailable : !streamlined;
         var arenas = new List<string>();
-        if (cpuArena)
+        if (session.EnableCpuMemArena)
         {
             arenas.Add("cpu:0");
         }

@@ -89,7 +89,7 @@ internal static class Child
         {
             // A plain session as a user would make it: default options (CPU arena and memory patterns on); on a GPU, the
             // same CUDA options as the streamlined groups get.
-            var plain = factory is null ? new InferenceSession(path) : new InferenceSession(path, factory.Create(streamlined: false));
+            var plain = PlainSession(path, factory);
             session = plain;
             call = () => plain.Run(runOptions, names, values, plain.OutputNames).Dispose();
         }
@@ -120,11 +120,15 @@ internal static class Child
         return 0;
     }
 
+    /// <summary>A plain session with default options, or on a GPU with the options the streamlined groups get.</summary>
+    private static InferenceSession PlainSession(string path, SessionOptionsFactory? factory) =>
+        factory is null ? new InferenceSession(path) : new InferenceSession(path, factory.Create(streamlined: false));
+
     /// <summary>The streamlined output against the plain session's, same inputs and session options (e.g. both on CUDA).</summary>
     private static int Verify(string config, string path, Dictionary<string, OrtValue> inputs, StreamlineOptions streamline, SessionOptionsFactory? factory)
     {
         var clock = Stopwatch.StartNew();
-        using var plain = factory is null ? new InferenceSession(path) : new InferenceSession(path, factory.Create(streamlined: false));
+        using var plain = PlainSession(path, factory);
         using var streamlined = StreamlinedSession.Create(path, streamline, factory?.Create(streamlined: true));
         var names = inputs.Keys.ToArray();
         using var expected = plain.Run(new RunOptions(), names, names.Select(n => inputs[n]).ToArray(), [plain.OutputNames[0]]);

@@ -54,8 +54,7 @@ internal static class OrtThreading
                 return false;
             }
             using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
-            // max memory 0 = unlimited; extend strategy 1 = kSameAsRequested; initial chunk and dead bytes: defaults.
-            using var arena = new OrtArenaCfg(0, 1, -1, -1);
+            using var arena = GrowingByRequest();
             env.CreateAndRegisterAllocator(memory, arena);
             return true;
         }
@@ -76,7 +75,7 @@ internal static class OrtThreading
         refusal = null;
         lock (Gate)
         {
-            if (!(_global ??= TryCreateEnvironment()))
+            if (!GlobalPoolsAvailable)
             {
                 refusal = "the ONNX Runtime environment was created elsewhere";
                 return false;
@@ -88,7 +87,7 @@ internal static class OrtThreading
             try
             {
                 using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCUDA, OrtAllocatorType.ArenaAllocator, device, OrtMemType.Default);
-                using var arena = new OrtArenaCfg(0, 1, -1, -1); // grow only by what is asked, as on the CPU
+                using var arena = GrowingByRequest();
                 var id = device.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 OrtEnv.Instance().CreateAndRegisterAllocator("CUDAExecutionProvider", memory, arena, new Dictionary<string, string> { ["device_id"] = id });
                 CudaArenas.Add(device);
@@ -101,6 +100,9 @@ internal static class OrtThreading
             }
         }
     }
+
+    /// <summary>An arena that grows only by what is asked: max memory 0 = unlimited, extend strategy 1 = kSameAsRequested, defaults otherwise.</summary>
+    private static OrtArenaCfg GrowingByRequest() => new(0, 1, -1, -1);
 
     /// <summary>Whether a session without threads of its own can be created (it cannot when the environment has no global pools).</summary>
     private static bool GlobalPoolsWork()
