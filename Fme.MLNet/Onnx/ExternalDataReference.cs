@@ -54,12 +54,20 @@ public sealed record ExternalDataReference(string Location, long Offset, long? L
     }
 
     /// <summary>
-    /// The absolute path of the data file, checked to stay inside <paramref name="modelDirectory"/>:
-    /// absolute locations, <c>..</c> components and links that lead outside are refused.
+    /// The real path of the data file, checked to stay inside <paramref name="modelDirectory"/>: absolute locations,
+    /// <c>..</c> components, control characters and links that lead outside (on the file or on any folder on the way)
+    /// are refused.
     /// </summary>
     public string ResolvePath(string modelDirectory, string tensorName, string? modelPath)
     {
         var location = Location;
+        if (location.Any(char.IsControl))
+        {
+            var shown = new string(location.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+            throw new OnnxFormatException(
+                $"tensor '{tensorName}': external data location '{shown}' contains a control character (code {(int)location.First(char.IsControl)}, " +
+                "shown as '?'); expected a plain relative file name.", modelPath);
+        }
         if (Path.IsPathRooted(location) || location.StartsWith('/') || location.StartsWith('\\') ||
             (location.Length >= 2 && location[1] == ':'))
         {
@@ -74,33 +82,34 @@ public sealed record ExternalDataReference(string Location, long Offset, long? L
                 $"tensor '{tensorName}': external data location '{location}' climbs out of the model's folder ('..'); " +
                 "expected a path inside it.", modelPath);
         }
-        var root = Path.GetFullPath(modelDirectory);
+        var root = RealPath.Resolve(modelDirectory);
         var full = Path.GetFullPath(Path.Combine(root, Path.Combine(parts)));
-        if (!IsInside(root, full))
+        string real;
+        try
+        {
+            real = RealPath.Resolve(full);
+        }
+        catch (IOException e)
+        {
+            throw new OnnxFormatException($"tensor '{tensorName}': external data location '{location}': {e.Message}", modelPath, e);
+        }
+        if (!RealPath.IsInside(root, real) || real == root)
         {
             throw new OnnxFormatException(
-                $"tensor '{tensorName}': external data location '{location}' resolves to '{full}', outside the model's folder '{root}'.",
-                modelPath);
+                $"tensor '{tensorName}': external data location '{location}' is a link (or lies under a linked folder) that " +
+                $"resolves to '{real}', outside the model's folder '{root}'; expected a file inside it.", modelPath);
         }
-        if (!File.Exists(full))
+        if (Directory.Exists(real))
+        {
+            throw new OnnxFormatException(
+                $"tensor '{tensorName}': external data location '{location}' is a folder ('{real}'); expected a data file.", modelPath);
+        }
+        if (!File.Exists(real))
         {
             throw new OnnxFormatException(
                 $"tensor '{tensorName}': external data file '{location}' was not found (looked for '{full}').", modelPath);
         }
-        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true);
-        if (target is not null && !IsInside(root, Path.GetFullPath(target.FullName)))
-        {
-            throw new OnnxFormatException(
-                $"tensor '{tensorName}': external data file '{location}' is a link to '{target.FullName}', outside the model's folder '{root}'.",
-                modelPath);
-        }
-        return full;
-    }
-
-    private static bool IsInside(string root, string path)
-    {
-        var prefix = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        return path.StartsWith(prefix, StringComparison.Ordinal);
+        return real;
     }
 
     private static long ParseNumber(string text, string key, string tensorName, string? modelPath)

@@ -170,6 +170,20 @@ public sealed class OnnxModel
         return Proto.ToByteArray();
     }
 
+    /// <summary>
+    /// Checks every external tensor's reference again (location inside the model's folder, real path included, file
+    /// present, range inside it). Called before ONNX Runtime reads the data files itself, since the folder may have
+    /// changed since <see cref="Load"/>.
+    /// </summary>
+    /// <exception cref="OnnxFormatException">A reference is no longer valid.</exception>
+    public void CheckExternalData()
+    {
+        foreach (var tensor in AllInitializers().Where(t => t.IsExternal()))
+        {
+            ResolveExternal(tensor);
+        }
+    }
+
     private void ValidateTensors()
     {
         foreach (var tensor in AllInitializers())

@@ -36,6 +36,8 @@ internal sealed class NetworkSession : IDisposable
         {
             if (streamline is null)
             {
+                // Loading validates the external data again (the folder may have changed since it was opened).
+                _ = OnnxModel.Load(network.OnnxPath);
                 _plain = new InferenceSession(network.OnnxPath, _options);
             }
             else

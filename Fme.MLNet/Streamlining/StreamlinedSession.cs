@@ -161,9 +161,17 @@ public sealed partial class StreamlinedSession : IDisposable
     }
 
     /// <summary>A plain session over the whole model, for models the executor cannot plan.</summary>
-    private InferenceSession WholeModel() => _wholeModel ??= _model.FilePath is { } path
-        ? new InferenceSession(path, _options, _container)
-        : new InferenceSession(_model.ToBytes(), _options, _container);
+    private InferenceSession WholeModel()
+    {
+        if (_wholeModel is null)
+        {
+            _model.CheckExternalData();
+            _wholeModel = _model.FilePath is { } path
+                ? new InferenceSession(path, _options, _container)
+                : new InferenceSession(_model.ToBytes(), _options, _container);
+        }
+        return _wholeModel;
+    }
 
     /// <summary>Releases every session, the shared weights and (if created here) the session options.</summary>
     public void Dispose()

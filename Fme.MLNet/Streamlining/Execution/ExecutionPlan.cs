@@ -15,6 +15,8 @@ internal sealed class ExecutionPlan : IDisposable
     public ExecutionPlan(OnnxModel model, Planner.Result planning, SessionOptions options, PrePackedWeightsContainer container)
     {
         Planning = planning;
+        // The group sessions read external data through ONNX Runtime, which does not check where links lead.
+        model.CheckExternalData();
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var group in planning.Groups)
         {
