@@ -113,6 +113,21 @@ public sealed class OnnxGraph
             }
         }
 
+        var outputNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var output in graph.Output)
+        {
+            if (!outputNames.Add(output.Name))
+            {
+                throw new OnnxFormatException(
+                    $"{where}: graph output '{output.Name}' is listed twice; expected each output once.", filePath);
+            }
+            if (outerScope is null && !definedBy.ContainsKey(output.Name) && !inputNames.Contains(output.Name))
+            {
+                throw new OnnxFormatException(
+                    $"{where}: graph output '{output.Name}' is not defined by any node, initializer or graph input.", filePath);
+            }
+        }
+
         // Names visible inside subgraphs: everything this graph defines plus what its own outer scope offers.
         var visible = new HashSet<string>(definedBy.Keys, StringComparer.Ordinal);
         if (outerScope is not null)

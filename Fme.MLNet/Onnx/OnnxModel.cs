@@ -30,6 +30,9 @@ public sealed class OnnxModel
     /// <summary>The validated, immutable view of the main graph (built once).</summary>
     public OnnxGraph Graph => _graph ??= OnnxGraph.Create(Proto.Graph, FilePath);
 
+    /// <summary>The newest default-domain (ai.onnx) opset the bundled ONNX Runtime runs; newer models are refused at load.</summary>
+    public const long MaxOpsetVersion = 26;
+
     /// <summary>The opset version of the default ONNX domain.</summary>
     public long OpsetVersion =>
         Proto.OpsetImport.FirstOrDefault(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx")?.Version ?? 0;
@@ -74,6 +77,7 @@ public sealed class OnnxModel
                 (proto.Graph is null ? "no graph." : "a graph."), full);
         }
         var model = new OnnxModel(proto, full, Path.GetDirectoryName(full));
+        model.ValidateOpset();
         model.ValidateTensors();
         _ = model.Graph;
         return model;
@@ -184,6 +188,27 @@ public sealed class OnnxModel
         }
     }
 
+    private void ValidateOpset()
+    {
+        var imports = Proto.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").ToList();
+        if (imports.Count == 0)
+        {
+            if (Proto.Graph.Node.Any(n => string.IsNullOrEmpty(n.Domain) || n.Domain == "ai.onnx"))
+            {
+                throw new OnnxFormatException(
+                    "the model imports no opset for the default domain (ai.onnx) but uses its operators; expected an opset_import entry.", FilePath);
+            }
+            return;
+        }
+        var version = imports[0].Version;
+        if (version < 1 || version > MaxOpsetVersion)
+        {
+            throw new OnnxFormatException(
+                $"the model's default-domain (ai.onnx) opset version is {version}; expected 1 to {MaxOpsetVersion}, the versions ONNX Runtime runs. " +
+                "Export the model at a released opset (SVD exports use 17).", FilePath);
+        }
+    }
+
     private void ValidateTensors()
     {
         foreach (var tensor in AllInitializers())
@@ -193,12 +218,9 @@ public sealed class OnnxModel
             {
                 ResolveExternal(tensor);
             }
-            else if (tensor.HasRawData && tensor.DataType != (int)OnnxElementType.String &&
-                     tensor.RawData.Length != tensor.GetByteLength(FilePath))
+            else
             {
-                throw new OnnxFormatException(
-                    $"tensor '{tensor.Name}' has {tensor.RawData.Length} bytes of raw_data; expected {tensor.GetByteLength(FilePath)} " +
-                    $"for dims [{string.Join(", ", tensor.Dims)}] of {OnnxElementTypes.Name(tensor.GetElementType())}.", FilePath);
+                tensor.CheckInlineData(FilePath);
             }
         }
     }

@@ -29,19 +29,84 @@ public static class TensorProtoExtensions
     public static long[] GetDims(this TensorProto tensor) => tensor.Dims.ToArray();
 
     /// <summary>Number of elements (1 for a scalar).</summary>
-    public static long GetElementCount(this TensorProto tensor)
+    /// <exception cref="OnnxFormatException">A dimension is negative, or the product overflows 64 bits.</exception>
+    public static long GetElementCount(this TensorProto tensor, string? modelPath = null)
     {
         long count = 1;
         foreach (var d in tensor.Dims)
         {
+            if (d < 0)
+            {
+                throw new OnnxFormatException(
+                    $"tensor '{tensor.Name}' has a negative dimension in dims [{string.Join(", ", tensor.Dims)}]; expected sizes >= 0.", modelPath);
+            }
+            if (d != 0 && count > long.MaxValue / d)
+            {
+                throw new OnnxFormatException(
+                    $"tensor '{tensor.Name}' has dims [{string.Join(", ", tensor.Dims)}], whose element count overflows 64 bits.", modelPath);
+            }
             count *= d;
         }
         return count;
     }
 
     /// <summary>Expected byte length of the data of a fixed-size element type.</summary>
-    public static long GetByteLength(this TensorProto tensor, string? modelPath = null) =>
-        tensor.GetElementCount() * OnnxElementTypes.SizeOf(tensor.GetElementType(modelPath));
+    /// <exception cref="OnnxFormatException">The dimensions are invalid or the byte length overflows 64 bits.</exception>
+    public static long GetByteLength(this TensorProto tensor, string? modelPath = null)
+    {
+        var count = tensor.GetElementCount(modelPath);
+        var size = OnnxElementTypes.SizeOf(tensor.GetElementType(modelPath));
+        if (size != 0 && count > long.MaxValue / size)
+        {
+            throw new OnnxFormatException(
+                $"tensor '{tensor.Name}' has dims [{string.Join(", ", tensor.Dims)}], whose byte length overflows 64 bits.", modelPath);
+        }
+        return count * size;
+    }
+
+    /// <summary>
+    /// Checks that a tensor stored inside the model holds as many values as its dims say, without reading them:
+    /// a tensor with dims but no data is refused here, before anything allocates for it.
+    /// </summary>
+    /// <exception cref="OnnxFormatException">The data is missing or its length does not match the dims.</exception>
+    public static void CheckInlineData(this TensorProto tensor, string? modelPath = null)
+    {
+        var type = tensor.GetElementType(modelPath);
+        if (tensor.IsExternal() || type == OnnxElementType.String)
+        {
+            return;
+        }
+        var bytes = tensor.GetByteLength(modelPath);
+        if (tensor.HasRawData)
+        {
+            if (tensor.RawData.Length != bytes)
+            {
+                throw new OnnxFormatException(
+                    $"tensor '{tensor.Name}' has {tensor.RawData.Length} bytes of raw_data; expected {bytes} " +
+                    $"for dims [{string.Join(", ", tensor.Dims)}] of {OnnxElementTypes.Name(type)}.", modelPath);
+            }
+            return;
+        }
+        var (found, field) = TypedField(tensor, type);
+        if (found != tensor.GetElementCount(modelPath))
+        {
+            throw new OnnxFormatException(
+                found == 0
+                    ? $"tensor '{tensor.Name}' has no data (no raw_data, no {field}, not external); expected {tensor.GetElementCount(modelPath)} " +
+                      $"values of {OnnxElementTypes.Name(type)} for dims [{string.Join(", ", tensor.Dims)}]."
+                    : $"tensor '{tensor.Name}' has {found} values in {field}; expected {tensor.GetElementCount(modelPath)} for dims [{string.Join(", ", tensor.Dims)}].",
+                modelPath);
+        }
+    }
+
+    private static (int Count, string Field) TypedField(TensorProto tensor, OnnxElementType type) => type switch
+    {
+        OnnxElementType.Float => (tensor.FloatData.Count, "float_data"),
+        OnnxElementType.Int64 => (tensor.Int64Data.Count, "int64_data"),
+        OnnxElementType.Double => (tensor.DoubleData.Count, "double_data"),
+        OnnxElementType.UInt32 or OnnxElementType.UInt64 => (tensor.Uint64Data.Count, "uint64_data"),
+        _ => (tensor.Int32Data.Count, "int32_data"),
+    };
 
     /// <summary>
     /// The bytes of a tensor stored inside the model (raw_data or the typed fields), little-endian.
@@ -58,26 +123,28 @@ public static class TensorProtoExtensions
         {
             return tensor.RawData.Memory;
         }
-        var count = checked((int)tensor.GetElementCount());
+        if (type == OnnxElementType.String)
+        {
+            throw new OnnxFormatException($"tensor '{tensor.Name}' holds strings; expected a numeric tensor.", modelPath);
+        }
+        // Checked before allocating, so dims without data cannot ask for memory.
+        tensor.CheckInlineData(modelPath);
+        var count = checked((int)tensor.GetElementCount(modelPath));
         var size = OnnxElementTypes.SizeOf(type);
-        var bytes = new byte[count * size];
+        var bytes = new byte[checked(count * size)];
         switch (type)
         {
             case OnnxElementType.Float:
-                RequireCount(tensor.FloatData.Count, count, tensor, "float_data", modelPath);
                 MemoryMarshal.AsBytes(tensor.FloatData.ToArray().AsSpan()).CopyTo(bytes);
                 break;
             case OnnxElementType.Int64:
-                RequireCount(tensor.Int64Data.Count, count, tensor, "int64_data", modelPath);
                 MemoryMarshal.AsBytes(tensor.Int64Data.ToArray().AsSpan()).CopyTo(bytes);
                 break;
             case OnnxElementType.Double:
-                RequireCount(tensor.DoubleData.Count, count, tensor, "double_data", modelPath);
                 MemoryMarshal.AsBytes(tensor.DoubleData.ToArray().AsSpan()).CopyTo(bytes);
                 break;
             case OnnxElementType.UInt32:
             case OnnxElementType.UInt64:
-                RequireCount(tensor.Uint64Data.Count, count, tensor, "uint64_data", modelPath);
                 for (var i = 0; i < count; i++)
                 {
                     if (type == OnnxElementType.UInt32)
@@ -90,11 +157,8 @@ public static class TensorProtoExtensions
                     }
                 }
                 break;
-            case OnnxElementType.String:
-                throw new OnnxFormatException($"tensor '{tensor.Name}' holds strings; expected a numeric tensor.", modelPath);
             default:
                 // int32_data carries every type of 32 bits or less, one element per entry.
-                RequireCount(tensor.Int32Data.Count, count, tensor, "int32_data", modelPath);
                 for (var i = 0; i < count; i++)
                 {
                     var v = tensor.Int32Data[i];
@@ -108,15 +172,5 @@ public static class TensorProtoExtensions
                 break;
         }
         return bytes;
-    }
-
-    private static void RequireCount(int found, int expected, TensorProto tensor, string field, string? modelPath)
-    {
-        if (found != expected)
-        {
-            throw new OnnxFormatException(
-                $"tensor '{tensor.Name}' has {found} values in {field}; expected {expected} for dims [{string.Join(", ", tensor.Dims)}].",
-                modelPath);
-        }
     }
 }

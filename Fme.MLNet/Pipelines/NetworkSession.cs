@@ -47,6 +47,11 @@ internal sealed class NetworkSession : IDisposable
                     : StreamlinedSession.Create(model, streamline, _options);
             }
         }
+        catch (OnnxRuntimeException e)
+        {
+            _options.Dispose();
+            throw ModelRunException.Loading(network.OnnxPath, e);
+        }
         catch
         {
             _options.Dispose();
@@ -117,6 +122,10 @@ internal sealed class NetworkSession : IDisposable
         catch (OnnxRuntimeException) when (cancellation.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellation);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw ModelRunException.Running(_network.OnnxPath, values, e);
         }
         finally
         {

@@ -52,6 +52,7 @@ public sealed partial class StreamlinedSession
     /// </summary>
     /// <exception cref="ArgumentException">An input is missing, unknown, or of the wrong type or shape.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ModelRunException">ONNX Runtime cannot load or run the model on these inputs.</exception>
     public StreamlinedOutputs Run(IReadOnlyDictionary<string, OrtValue> inputs, RunOptions? runOptions = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -79,7 +80,19 @@ public sealed partial class StreamlinedSession
                 known[name] = KnownValue.Integers(info.Type, info.Dims, ints);
             }
         }
-        var plan = GetExecutionPlan(infos, known);
+        ExecutionPlan plan;
+        try
+        {
+            plan = GetExecutionPlan(infos, known);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw ModelRunException.Loading(_model.FilePath, e);
+        }
+        catch (TensorSizeException e)
+        {
+            throw new TensorSizeException($"{ModelRunException.Name(_model.FilePath)} on inputs {ModelRunException.Describe(inputs)}: {e.Message}", e);
+        }
         Plan = plan.Planning.Plan;
         var ownRunOptions = runOptions is null;
         runOptions ??= new RunOptions();
@@ -93,6 +106,11 @@ public sealed partial class StreamlinedSession
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
             throw new OperationCanceledException(cancellationToken);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            var reason = plan.Planning.Plan.UnslicedReason is { } r ? $" (run whole because {r})" : "";
+            throw ModelRunException.Running(_model.FilePath, inputs, e, reason);
         }
         finally
         {

@@ -56,6 +56,7 @@ internal sealed class GraphShapes
             {
                 throw new PlanningException($"Input '{input.Name}' was not given.");
             }
+            info.CheckSize(input.Name, "graph input");
             infos[input.Name] = info;
             if (inputValues?.GetValueOrDefault(input.Name) is { } v)
             {
@@ -69,6 +70,7 @@ internal sealed class GraphShapes
                 continue; // an input with a default; the caller's value wins
             }
             var info = new TensorInfo(tensor.GetElementType(model.FilePath), tensor.GetDims());
+            info.CheckSize(name, "initializer");
             infos[name] = info;
             if (info.Elements <= ValueEvaluator.MaxElements && info.Type != OnnxElementType.String)
             {
@@ -106,6 +108,12 @@ internal sealed class GraphShapes
             {
                 throw;
             }
+            catch (OverflowException e)
+            {
+                throw new TensorSizeException(
+                    $"{node.Describe()}: the shape arithmetic overflows 64 bits for inputs " +
+                    $"[{string.Join(", ", context.Inputs.Select(i => i?.ToString() ?? "none"))}].", e);
+            }
             catch (Exception e) when (e is IndexOutOfRangeException or InvalidOperationException or ArgumentException or NullReferenceException)
             {
                 throw new PlanningException($"{node.Describe()}: shape inference failed ({e.Message}).", e);
@@ -118,6 +126,7 @@ internal sealed class GraphShapes
                 {
                     continue;
                 }
+                outputs[o].CheckSize(name, node.Describe());
                 infos[name] = outputs[o];
                 var value = node.Outputs.Count == 1 ? ValueEvaluator.TryEvaluate(context, outputs[o]) : null;
                 if (value is null)

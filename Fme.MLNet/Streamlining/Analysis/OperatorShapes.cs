@@ -166,7 +166,7 @@ internal static class OperatorShapes
 
     private static long Next(System.Collections.IEnumerator e) => e.MoveNext() ? (long)e.Current! : throw new InvalidOperationException();
 
-    public static long Product(IEnumerable<long> dims) => dims.Aggregate(1L, (a, d) => a * d);
+    public static long Product(IEnumerable<long> dims) => dims.Aggregate(1L, (a, d) => checked(a * d));
 
     private static TensorInfo Constant(NodeContext c)
     {

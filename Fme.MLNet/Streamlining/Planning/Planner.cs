@@ -18,7 +18,7 @@ internal static class Planner
         {
             shapes = GraphShapes.Infer(model, inputs, inputValues);
         }
-        catch (PlanningException e)
+        catch (PlanningException e) when (e is not TensorSizeException)
         {
             var nodes = model.Graph.Nodes.Select(Label).ToList();
             var group = new PlanGroup(0, nodes, CutKind.None, null, null, 1, 0, inputs.Keys.ToList(),
