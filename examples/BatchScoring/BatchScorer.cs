@@ -6,8 +6,8 @@ using Microsoft.ML;
 namespace Fme.BatchScoring;
 
 /// <summary>
-/// Turns a folder of images into one GIF per image through an ML.NET pipeline (LoadImages -> ResizeImages ->
-/// GenerateVideoFme). Rows stream through one cursor, so one video is in memory at a time; each GIF is written to a
+/// Turns a folder of images into one GIF per image through an ML.NET pipeline (LoadImages -> GenerateVideoFme, which
+/// resizes each image itself exactly as the pipeline does). Rows stream through one cursor, so one video is in memory at a time; each GIF is written to a
 /// temporary file and renamed; outputs that exist are skipped, so a stopped run resumes where it stopped; an image that
 /// fails is reported and the rest carry on.
 /// </summary>
@@ -93,9 +93,7 @@ public sealed class BatchScorer
     private bool Generate(List<string> images, string outputFolder, Action<BatchItem> report, CancellationToken cancellationToken)
     {
         var data = _context.Data.LoadFromEnumerable(images.Select(p => new ImageInput { ImagePath = p }));
-        var generation = _options.Generation;
         var pipeline = _context.Transforms.LoadImages(ImageColumn, imageFolder: null, inputColumnName: PathColumn)
-            .Append(_context.Transforms.ResizeImages(ImageColumn, generation.Width, generation.Height))
             .Append(_context.Transforms.GenerateVideoFme(_options));
         using var model = pipeline.Fit(data);
         var output = model.Transform(data);
