@@ -32,25 +32,6 @@ internal static class AtomicFile
         }
     }
 
-    /// <summary>
-    /// Throws the error a write to <paramref name="path"/> would meet (a folder that cannot be made, no write permission),
-    /// by creating and deleting a temporary file beside it; writes nothing that stays.
-    /// </summary>
-    public static void CheckWritable(string path)
-    {
-        var full = Path.GetFullPath(path);
-        if (Directory.Exists(full))
-        {
-            throw new IOException($"'{full}' is a folder, not a file.");
-        }
-        var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
-        Directory.CreateDirectory(folder);
-        var temp = TempPathFor(full);
-        using (new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
-        {
-        }
-    }
-
     private static string TempPathFor(string full) =>
         Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
 }
