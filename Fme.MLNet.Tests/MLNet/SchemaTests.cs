@@ -40,15 +40,19 @@ public class SchemaTests(VideoTransformFixture shared)
     }
 
     [Fact]
-    public void OutputNameOfAnotherColumn_IsAClash()
+    public void OutputNameOfAnotherColumn_HidesIt_AsMLNetTransformsDo()
     {
-        var estimator = LoadImages().Append(Context.Transforms.GenerateVideoFme(nameof(ImagePathRow.ImagePath), "Image"));
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => estimator.Fit(shared.Data));
-        Assert.StartsWith("Output column 'ImagePath' clashes with a column already in the input (of type String)", error.Message);
-        var transformer = shared.Video;
         var images = LoadImages().Fit(shared.Data).Transform(shared.Data);
-        Assert.Throws<ArgumentOutOfRangeException>(() => transformer.GetOutputSchema(shared.Data.Schema));
-        Assert.IsType<VideoDataViewType>(transformer.GetOutputSchema(images.Schema)["Video"].Type);
+        var schema = shared.Video.GetOutputSchema(images.Schema);
+        Assert.IsType<VideoDataViewType>(schema["Video"].Type);
+        var hiding = Context.Transforms.GenerateVideoFme(nameof(ImagePathRow.ImagePath), "Image");
+        var shape = LoadImages().Append(hiding).GetOutputSchema(Shape(shared.Data.Schema));
+        Assert.IsType<VideoDataViewType>(Assert.Single(shape, c => c.Name == nameof(ImagePathRow.ImagePath)).ItemType);
+        using var model = LoadImages().Append(hiding).Fit(shared.Data);
+        var output = model.Transform(shared.Data).Schema;
+        Assert.IsType<VideoDataViewType>(output[nameof(ImagePathRow.ImagePath)].Type);
+        var hidden = Assert.Single(output, c => c.Name == nameof(ImagePathRow.ImagePath) && c.IsHidden);
+        Assert.Equal(TextDataViewType.Instance, hidden.Type);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class VideoRow
 }
 
 /// <summary>
-/// Random PNG files and one fitted chain (LoadImages -> ResizeImages -> GenerateVideoFme) over the built-in tiny model
+/// Random PNG files and one fitted chain (LoadImages -> GenerateVideoFme) over the built-in tiny model
 /// set, shared by the tests of the collection: sessions are created once. Small and fast settings: 64 x 64, 2 frames,
 /// 1 step, no guidance, unsliced networks (the pipeline's own tests cover the cuts).
 /// </summary>
@@ -68,10 +68,9 @@ public sealed class VideoTransformFixture : IDisposable
         Decoder = StreamlineOptions.Unsliced,
     };
 
-    /// <summary>LoadImages -> ResizeImages (to the generation size) -> GenerateVideoFme.</summary>
+    /// <summary>LoadImages -> GenerateVideoFme, which resizes the loaded image itself as the pipeline does.</summary>
     public static EstimatorChain<GenerateVideoFmeTransformer> Pipeline(MLContext context, GenerateVideoFmeOptions options) =>
         context.Transforms.LoadImages("Image", imageFolder: null, inputColumnName: nameof(ImagePathRow.ImagePath))
-            .Append(context.Transforms.ResizeImages("Image", options.Generation.Width, options.Generation.Height))
             .Append(context.Transforms.GenerateVideoFme(options));
 
     /// <summary>Every row's video, read into <see cref="VideoRow"/> objects.</summary>

@@ -6,19 +6,23 @@ namespace Fme.MLNet.Imaging;
 /// </summary>
 internal static class AtomicFile
 {
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => WriteVia(path, temp =>
+    {
+        using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        write(stream);
+        stream.Flush(flushToDisk: true);
+    });
+
+    /// <summary>Lets <paramref name="write"/> fill a temporary path (for a program that writes files itself), then renames it.</summary>
+    public static void WriteVia(string path, Action<string> write)
     {
         var full = Path.GetFullPath(path);
         var folder = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var temp = TempPathFor(full);
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
+            write(temp);
             File.Move(temp, full, overwrite: true);
         }
         catch
@@ -27,4 +31,7 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    private static string TempPathFor(string full) =>
+        Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
 }

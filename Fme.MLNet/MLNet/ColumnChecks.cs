@@ -23,10 +23,7 @@ internal static class ColumnChecks
         {
             throw Mismatch(options.InputColumnName, $"{input.Type}", nameof(schema));
         }
-        if (options.OutputColumnName != options.InputColumnName && schema.GetColumnOrNull(options.OutputColumnName) is { } clash)
-        {
-            throw Clash(options.OutputColumnName, $"{clash.Type}", nameof(schema));
-        }
+        // A column already named like the output is hidden by the video column, as ML.NET's own transforms do.
         return input;
     }
 
@@ -43,10 +40,6 @@ internal static class ColumnChecks
         if (input.Kind != SchemaShape.Column.VectorKind.Scalar || input.IsKey || input.ItemType is not ImageDataViewType)
         {
             throw Mismatch(options.InputColumnName, Describe(input), "inputSchema");
-        }
-        if (options.OutputColumnName != options.InputColumnName && shape.LastOrDefault(c => c.Name == options.OutputColumnName) is { Name: not null } clash)
-        {
-            throw Clash(options.OutputColumnName, Describe(clash), "inputSchema");
         }
     }
 
@@ -66,8 +59,4 @@ internal static class ColumnChecks
 
     private static ArgumentOutOfRangeException Mismatch(string column, string found, string paramName) =>
         new(paramName, $"Schema mismatch for input column '{column}': expected {ExpectedType}, got {found}");
-
-    private static ArgumentOutOfRangeException Clash(string column, string found, string paramName) =>
-        new(paramName, $"Output column '{column}' clashes with a column already in the input (of type {found}); " +
-                       "choose another output column name, or drop that column first (mlContext.Transforms.DropColumns)");
 }

@@ -16,7 +16,10 @@ namespace Fme.MLNet.MLNet;
 internal static class FmeModelFile
 {
     public const string Format = "fme-mlnet-model";
-    public const int Version = 1;
+    public const int Version = 2;
+    /// <summary>The version written when no model folder is embedded (what readers before embedding could read).</summary>
+    private const int PlainVersion = 1;
+    private const string EmbeddedPrefix = "model-folders/";
     private const string ManifestEntry = "fme-model.json";
     private const string MLNetKind = "mlnet";
     private const string VideoKind = "generate-video-fme";
@@ -25,8 +28,9 @@ internal static class FmeModelFile
     private static readonly JsonSerializerOptions Json =
         new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
-    public static void Save(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string path)
+    public static void Save(ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string path, bool embedModelFolders = false)
     {
+        var embedded = new List<(string Prefix, string Folder)>();
         var parts = new List<Part>();
         var entries = new List<(string Name, byte[] Bytes)>();
         var pending = new List<ITransformer>();
@@ -40,7 +44,7 @@ internal static class FmeModelFile
             catalog.Save(new TransformerChain<ITransformer>(pending.ToArray()), entries.Count == 0 ? inputSchema : null, stream);
             var name = $"mlnet-{entries.Count}.zip";
             entries.Add((name, stream.ToArray()));
-            parts.Add(new Part(MLNetKind, name, null));
+            parts.Add(new Part(MLNetKind, name, null, null));
             pending.Clear();
         }
         foreach (var transformer in Flatten(model))
@@ -48,7 +52,15 @@ internal static class FmeModelFile
             if (transformer is GenerateVideoFmeTransformer video)
             {
                 FlushMLNet(force: entries.Count == 0);
-                parts.Add(new Part(VideoKind, null, video.Options));
+                // The seed actually used, so that the loaded model makes the same videos.
+                var options = video.Options with { Generation = video.Options.Generation with { Seed = video.Seed } };
+                string? prefix = null;
+                if (embedModelFolders && options.ModelFolder is { } folder)
+                {
+                    prefix = $"{EmbeddedPrefix}{embedded.Count}/";
+                    embedded.Add((prefix, EmbeddedModelFolder.Check(folder)));
+                }
+                parts.Add(new Part(VideoKind, null, options, prefix));
             }
             else
             {
@@ -61,7 +73,11 @@ internal static class FmeModelFile
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
             using (var manifest = zip.CreateEntry(ManifestEntry).Open())
             {
-                JsonSerializer.Serialize(manifest, new Manifest(Format, Version, parts), Json);
+                JsonSerializer.Serialize(manifest, new Manifest(Format, embedded.Count > 0 ? Version : PlainVersion, parts), Json);
+            }
+            foreach (var (prefix, folder) in embedded)
+            {
+                EmbeddedModelFolder.Write(zip, prefix, folder);
             }
             foreach (var (name, bytes) in entries)
             {
@@ -85,9 +101,18 @@ internal static class FmeModelFile
             var manifest = ReadManifest(zip, path);
             foreach (var part in manifest.Parts)
             {
-                if (part is { Kind: VideoKind, Options: { } options })
+                if (part is { Kind: VideoKind, Options: { } saved })
                 {
+                    var options = part.EmbeddedFolder is { } prefix
+                        ? saved with { ModelFolder = EmbeddedModelFolder.Extract(zip, prefix, path) }
+                        : saved;
                     CheckRehash(options, path);
+                    if (options.ModelFolder is { } folder && !Directory.Exists(folder))
+                    {
+                        throw new DirectoryNotFoundException(
+                            $"Model file '{path}' uses the model folder '{folder}' (video column '{options.OutputColumnName}'), which does not exist. " +
+                            "SaveFme keeps the folder's path, not its files: put the folder there, or save the model with embedModelFolders: true.");
+                    }
                     made.Add(new GenerateVideoFmeTransformer(env, options));
                 }
                 else if (part is { Kind: MLNetKind, Entry: { } name })
@@ -180,5 +205,9 @@ internal static class FmeModelFile
 
     private sealed record Manifest(string Format, int Version, IReadOnlyList<Part> Parts);
 
-    private sealed record Part(string Kind, string? Entry, GenerateVideoFmeOptions? Options);
+    /// <param name="Kind">What the part is.</param>
+    /// <param name="Entry">The inner zip of an ML.NET part.</param>
+    /// <param name="Options">A video transform's options.</param>
+    /// <param name="EmbeddedFolder">The entry prefix of a video transform's embedded model folder (version 2).</param>
+    private sealed record Part(string Kind, string? Entry, GenerateVideoFmeOptions? Options, string? EmbeddedFolder);
 }

@@ -19,12 +19,16 @@ public static class FmeModelOperationsCatalog
     /// <param name="model">The model.</param>
     /// <param name="inputSchema">The schema of the model's input (as for <c>mlContext.Model.Save</c>); may be null.</param>
     /// <param name="filePath">The file to write; replaced if it exists.</param>
-    public static void SaveFme(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string filePath)
+    /// <param name="embedModelFolders">Store each video transform's model folder inside the file (up to 1 GiB each, e.g. the
+    /// tiny set written by <c>TinySvd.Write</c>); loading extracts it. By default the file keeps only the folder's path, so
+    /// the folder must be at that path wherever the model is loaded.</param>
+    public static void SaveFme(this ModelOperationsCatalog catalog, ITransformer model, DataViewSchema? inputSchema, string filePath,
+        bool embedModelFolders = false)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        FmeModelFile.Save(catalog, model, inputSchema, filePath);
+        FmeModelFile.Save(catalog, model, inputSchema, filePath, embedModelFolders);
     }
 
     /// <summary>
@@ -35,6 +39,8 @@ public static class FmeModelOperationsCatalog
     /// <param name="filePath">The file.</param>
     /// <param name="inputSchema">The input schema saved with the model (null if none was).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">A video transform's model folder (kept as a path) does not exist; the
+    /// message names it.</exception>
     /// <exception cref="InvalidDataException">The file is not a model written by <see cref="SaveFme"/>, or a video transform's
     /// Step Rehash options in it are malformed or do not fit its generation (a schedule for another step count).</exception>
     public static TransformerChain<ITransformer> LoadFme(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema? inputSchema)

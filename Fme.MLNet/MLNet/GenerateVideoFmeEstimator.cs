@@ -36,7 +36,7 @@ public sealed class GenerateVideoFmeEstimator : IEstimator<GenerateVideoFmeTrans
     public GenerateVideoFmeOptions Options { get; }
 
     /// <summary>Checks the input schema and loads the model (creating its sessions).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The image column is missing or not an image, or the output name clashes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The image column is missing or not an image.</exception>
     /// <exception cref="ArgumentException">The Step Rehash schedule is for another step count than the generation's.</exception>
     public GenerateVideoFmeTransformer Fit(IDataView input)
     {

@@ -36,6 +36,13 @@ public sealed class GenerateVideoFmeTransformer : ITransformer, IDisposable
         // A rehash schedule for another step count fails when fitting, not at the first row read.
         options.Generation.StepRehash?.ScheduleFor(options.Generation.Steps);
         Options = options;
+        // ML.NET's convention: a component without a seed of its own draws one from the context's random source, so
+        // new MLContext(seed: n) makes runs repeat.
+        Seed = options.Generation.Seed ?? (ulong)env.Register("GenerateVideoFme").Rand.NextInt64();
+        if (options.Generation.Seed is null)
+        {
+            Log(env, $"GenerateVideoFme (column '{options.OutputColumnName}'): no seed given; every row uses seed {Seed}, drawn from the MLContext.");
+        }
         PipelineOptions = MLContextSettings.Read(env).Resolve(options, message => Log(env, message));
         _pipeline = options.ModelFolder is null
             ? VideoDiffusionPipeline.LoadTiny(PipelineOptions)
@@ -53,6 +60,11 @@ public sealed class GenerateVideoFmeTransformer : ITransformer, IDisposable
 
     /// <summary>The options the transform was made with.</summary>
     public GenerateVideoFmeOptions Options { get; }
+
+    /// <summary>The noise seed every row's video uses: <see cref="GenerationOptions.Seed"/> when given, else drawn from the
+    /// <c>MLContext</c>'s random source when the transformer was made (so <c>new MLContext(seed: n)</c> repeats runs).
+    /// <c>SaveFme</c> saves it.</summary>
+    public ulong Seed { get; }
 
     /// <summary>How the networks run: the options with the <c>MLContext</c>'s settings filled in.</summary>
     public PipelineOptions PipelineOptions { get; }
@@ -73,7 +85,7 @@ public sealed class GenerateVideoFmeTransformer : ITransformer, IDisposable
     public bool IsRowToRowMapper => true;
 
     /// <summary>The input schema plus the video column.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The image column is missing or not an image, or the output name clashes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The image column is missing or not an image.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new VideoColumnBinding(this, inputSchema).OutputSchema;
 
     /// <summary>A mapper for single rows (what <c>PredictionEngine</c> uses).</summary>
@@ -129,7 +141,7 @@ public sealed class GenerateVideoFmeTransformer : ITransformer, IDisposable
         VideoFrames video;
         try
         {
-            video = _pipeline.Generate(image, Options.Generation);
+            video = _pipeline.Generate(image, Options.Generation with { Seed = Seed });
         }
         catch (ObjectDisposedException)
         {

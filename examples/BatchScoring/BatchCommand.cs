@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Fme.CommandLine;
+using Fme.MLNet.Imaging;
 using Fme.MLNet.MLNet;
-using Fme.MLNet.Pipelines;
 using Microsoft.ML;
 
 namespace Fme.BatchScoring;
@@ -8,47 +9,44 @@ namespace Fme.BatchScoring;
 /// <summary>The command line of the batch scorer.</summary>
 public static class BatchCommand
 {
-    /// <summary>Sizes and steps used with the built-in tiny model (its videos are noise, so small is enough).</summary>
-    private const int TinySize = 128, TinySteps = 4;
-
     /// <summary>The root command, writing progress to <paramref name="output"/> and failures to <paramref name="error"/>.</summary>
     public static RootCommand Create(TextWriter output, TextWriter error)
     {
         var input = new Argument<DirectoryInfo>("input") { Description = "Folder of images (PNG, JPEG, BMP, WebP)." };
-        var target = new Argument<DirectoryInfo>("output") { Description = "Folder for the GIFs (one per image, same name)." };
-        var model = new Option<DirectoryInfo?>("--model", "-m") { Description = "An SVD model folder; without it, the built-in tiny model set (its videos are noise)." };
-        var width = new Option<int?>("--width") { Description = $"Frame width, a multiple of 64 (default 1024; {TinySize} with the tiny model)." };
-        var height = new Option<int?>("--height") { Description = $"Frame height, a multiple of 64 (default 576; {TinySize} with the tiny model)." };
-        var steps = new Option<int?>("--steps") { Description = $"Denoising steps (default 25; {TinySteps} with the tiny model)." };
-        var frames = new Option<int?>("--frames") { Description = "Frames per video (default: the model's num_frames)." };
-        var seed = new Option<ulong?>("--seed") { Description = "Noise seed for every video (default: random)." };
-        var root = new RootCommand("Turn a folder of images into GIFs with Stable Video Diffusion, through an ML.NET pipeline. Rerun to resume.")
+        var target = new Argument<DirectoryInfo>("output") { Description = "Folder for the videos (one per image, same name)." };
+        var format = new Option<string>("--format")
         {
-            input, target, model, width, height, steps, frames, seed,
+            Description = $"Video format: {string.Join(", ", VideoFileFormats.Names)} (png: a folder of frames per image). MP4 and WebM need ffmpeg. Default gif.",
+            DefaultValueFactory = _ => "gif",
         };
+        format.AcceptOnlyFromAmong([.. VideoFileFormats.Names]);
+        var generation = new GenerationArguments();
+        var root = new RootCommand("Turn a folder of images into videos with Stable Video Diffusion, through an ML.NET pipeline. Rerun to resume.\n\n" +
+            "Example:\n  fme-batch photos/ videos/ --format mp4 --steps 12 --seed 7 --motion-bucket 100")
+        {
+            input, target, format,
+        };
+        generation.AddTo(root);
         root.SetAction((parse, cancellation) =>
         {
-            var folder = parse.GetValue(model);
-            var defaults = folder is null
-                ? new GenerationOptions { Width = TinySize, Height = TinySize, Steps = TinySteps }
-                : GenerationOptions.Default;
+            var videoFormat = VideoFileFormats.Parse(parse.GetValue(format)!);
+            var folder = parse.GetValue(input)!.FullName;
+            if (!Directory.Exists(folder))
+            {
+                throw new DirectoryNotFoundException($"Input folder '{folder}' was not found.");
+            }
+            var outputFolder = parse.GetValue(target)!.FullName;
+            OutputFormats.Check(Path.Combine(outputFolder, "probe" + videoFormat.Extension()), videoFormat);
             var options = new GenerateVideoFmeOptions("Video", "Image")
             {
-                ModelFolder = folder?.FullName,
-                Generation = defaults with
-                {
-                    Width = parse.GetValue(width) ?? defaults.Width,
-                    Height = parse.GetValue(height) ?? defaults.Height,
-                    Steps = parse.GetValue(steps) ?? defaults.Steps,
-                    NumFrames = parse.GetValue(frames),
-                    Seed = parse.GetValue(seed),
-                },
+                ModelFolder = parse.GetValue(generation.Model)?.FullName,
+                Generation = generation.Read(parse),
             };
-            var scorer = new BatchScorer(new MLContext(), options);
+            var scorer = new BatchScorer(new MLContext(), options, videoFormat);
             var progress = new Progress(output, error);
-            var summary = scorer.Run(parse.GetValue(input)!.FullName, parse.GetValue(target)!.FullName, progress, cancellation);
+            var summary = scorer.Run(folder, outputFolder, progress, cancellation);
             output.Write(summary.ToString());
-            return Task.FromResult(summary.Failed > 0 || summary.Cancelled ? 1 : 0);
+            return Task.FromResult(summary.Failed > 0 || summary.Cancelled ? ExitCodes.SomeFailed : ExitCodes.Success);
         });
         return root;
     }

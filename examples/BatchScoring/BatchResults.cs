@@ -18,7 +18,7 @@ public enum BatchItemStatus
 
 /// <summary>One input image and its outcome.</summary>
 /// <param name="ImagePath">The input image.</param>
-/// <param name="OutputPath">The GIF written (or that would have been).</param>
+/// <param name="OutputPath">The video written (or that would have been).</param>
 /// <param name="Status">What happened.</param>
 /// <param name="Elapsed">Time spent on it (generation and writing).</param>
 /// <param name="Error">Why it failed, for <see cref="BatchItemStatus.Failed"/>.</param>

@@ -6,8 +6,8 @@ using Microsoft.ML;
 namespace Fme.BatchScoring;
 
 /// <summary>
-/// Turns a folder of images into one GIF per image through an ML.NET pipeline (LoadImages -> ResizeImages ->
-/// GenerateVideoFme). Rows stream through one cursor, so one video is in memory at a time; each GIF is written to a
+/// Turns a folder of images into one video (GIF, MP4, WebM or PNG frames) per image through an ML.NET pipeline (LoadImages -> GenerateVideoFme, which
+/// resizes each image itself exactly as the pipeline does). Rows stream through one cursor, so one video is in memory at a time; each file is written to a
 /// temporary file and renamed; outputs that exist are skipped, so a stopped run resumes where it stopped; an image that
 /// fails is reported and the rest carry on.
 /// </summary>
@@ -20,28 +20,32 @@ public sealed class BatchScorer
     private const string PathColumn = "ImagePath", ImageColumn = "Image", VideoColumn = "Video";
     private readonly MLContext _context;
     private readonly GenerateVideoFmeOptions _options;
+    private readonly VideoFileFormat _format;
 
     /// <summary>Creates a scorer.</summary>
     /// <param name="context">The ML.NET context (its GPU settings apply).</param>
     /// <param name="options">Model folder, generation and execution settings; the column names are the scorer's own.</param>
-    public BatchScorer(MLContext context, GenerateVideoFmeOptions options)
+    /// <param name="format">What each video is written as (default GIF).</param>
+    public BatchScorer(MLContext context, GenerateVideoFmeOptions options, VideoFileFormat format = VideoFileFormat.Gif)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
         _context = context;
         _options = options with { OutputColumnName = VideoColumn, InputColumnName = ImageColumn };
+        _format = format;
     }
 
-    /// <summary>The GIF written for <paramref name="imagePath"/>: its name with <c>.gif</c>, in <paramref name="outputFolder"/>.</summary>
-    public static string OutputPathFor(string imagePath, string outputFolder) =>
-        Path.Combine(outputFolder, Path.GetFileNameWithoutExtension(imagePath) + ".gif");
+    /// <summary>The video written for <paramref name="imagePath"/>: its name with the format's extension (a folder of that
+    /// name for PNG frames), in <paramref name="outputFolder"/>.</summary>
+    public static string OutputPathFor(string imagePath, string outputFolder, VideoFileFormat format = VideoFileFormat.Gif) =>
+        Path.Combine(outputFolder, Path.GetFileNameWithoutExtension(imagePath) + format.Extension());
 
     /// <summary>
     /// Handles every image of <paramref name="inputFolder"/> (not its subfolders), in name order. Cancelling stops after
     /// the video being made (the model cannot be interrupted mid-row through ML.NET).
     /// </summary>
     /// <param name="inputFolder">The folder of images.</param>
-    /// <param name="outputFolder">Where the GIFs go; created if missing.</param>
+    /// <param name="outputFolder">Where the videos go; created if missing.</param>
     /// <param name="progress">Told about each image as it is handled.</param>
     /// <param name="cancellationToken">Stops the run between images.</param>
     /// <exception cref="DirectoryNotFoundException">The input folder does not exist.</exception>
@@ -64,13 +68,13 @@ public sealed class BatchScorer
         var outputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var image in ListImages(inputFolder))
         {
-            var output = OutputPathFor(image, outputFolder);
+            var output = OutputPathFor(image, outputFolder, _format);
             if (outputs.TryGetValue(output, out var other))
             {
                 Report(new BatchItem(image, output, BatchItemStatus.Failed, TimeSpan.Zero,
                     $"'{Path.GetFileName(other)}' already writes {Path.GetFileName(output)}; rename one of the two images."));
             }
-            else if (File.Exists(output))
+            else if (File.Exists(output) || Directory.Exists(output))
             {
                 Report(new BatchItem(image, output, BatchItemStatus.Skipped, TimeSpan.Zero));
             }
@@ -93,9 +97,7 @@ public sealed class BatchScorer
     private bool Generate(List<string> images, string outputFolder, Action<BatchItem> report, CancellationToken cancellationToken)
     {
         var data = _context.Data.LoadFromEnumerable(images.Select(p => new ImageInput { ImagePath = p }));
-        var generation = _options.Generation;
         var pipeline = _context.Transforms.LoadImages(ImageColumn, imageFolder: null, inputColumnName: PathColumn)
-            .Append(_context.Transforms.ResizeImages(ImageColumn, generation.Width, generation.Height))
             .Append(_context.Transforms.GenerateVideoFme(_options));
         using var model = pipeline.Fit(data);
         var output = model.Transform(data);
@@ -115,18 +117,19 @@ public sealed class BatchScorer
         return true;
     }
 
-    private static BatchItem MakeOne(string image, string outputFolder, ValueGetter<VideoFrames> getVideo)
+    private BatchItem MakeOne(string image, string outputFolder, ValueGetter<VideoFrames> getVideo)
     {
-        var output = OutputPathFor(image, outputFolder);
+        var output = OutputPathFor(image, outputFolder, _format);
         var clock = Stopwatch.StartNew();
         try
         {
             VideoFrames video = null!;
             getVideo(ref video);
-            video.SaveGif(output);
+            video.Save(output, _format);
             return new BatchItem(image, output, BatchItemStatus.Done, clock.Elapsed);
         }
         catch (Exception e) when (e is VideoGenerationException or IOException or UnauthorizedAccessException)
+
         {
             return new BatchItem(image, output, BatchItemStatus.Failed, clock.Elapsed, e.Message);
         }

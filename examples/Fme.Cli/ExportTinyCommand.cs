@@ -15,7 +15,8 @@ internal static class ExportTinyCommand
         };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights; the same seed writes byte-identical files.", DefaultValueFactory = _ => 0 };
         var float16 = new Option<bool>("--float16") { Description = "Float16 weights and arithmetic inside, float32 inputs and outputs." };
-        var command = new Command("export-tiny", "Write the built-in tiny SVD model set (random weights, SVD's topology) as a model folder.")
+        var command = new Command("export-tiny", "Write the built-in tiny SVD model set (random weights, SVD's topology) as a model folder.\n\n" +
+            "Example:\n  fme export-tiny --output models/tiny --seed 3")
         {
             output, seed, float16,
         };

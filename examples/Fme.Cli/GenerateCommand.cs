@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Fme.CommandLine;
 using Fme.MLNet.Diagnostics;
 using Fme.MLNet.Imaging;
 using Fme.MLNet.Pipelines;
@@ -8,34 +9,33 @@ using Fme.MLNet.Streamlining;
 namespace Fme.Cli;
 
 /// <summary>
-/// <c>fme generate --image PATH [--model DIR] [--output out.gif] ...</c>: the main job. Without a model folder it runs
+/// <c>fme generate --image PATH [--model DIR] [--output out.gif|out.mp4|out.webm] ...</c>: the main job. Without a model folder it runs
 /// the built-in tiny model set at a size that finishes in a minute or two on two cores.
 /// </summary>
 internal static class GenerateCommand
 {
-    /// <summary>Defaults for the built-in tiny model: small enough to finish quickly on a laptop CPU.</summary>
-    private const int TinySize = 256, TinySteps = 12;
-
     public static Command Create()
     {
         var image = new Option<FileInfo>("--image", "-i") { Description = "The conditioning image (PNG, JPEG, ...).", Required = true };
-        var model = new Option<DirectoryInfo?>("--model", "-m") { Description = "An SVD model folder; without it, the built-in tiny model set (random weights: its video is noise)." };
-        var output = new Option<FileInfo>("--output", "-o") { Description = "The GIF to write.", DefaultValueFactory = _ => new FileInfo("out.gif") };
+        var output = new Option<FileInfo>("--output", "-o")
+        {
+            Description = "The video to write; its extension chooses the format: .gif, .mp4 (H.264) or .webm (VP9). MP4 and WebM need ffmpeg.",
+            DefaultValueFactory = _ => new FileInfo("out.gif"),
+        };
         var pngFrames = new Option<DirectoryInfo?>("--png-frames") { Description = "Also write every frame as a PNG into this folder." };
-        var frames = new Option<int?>("--frames") { Description = "Frames (default: the UNet config's num_frames, 14 for SVD)." };
-        var steps = new Option<int?>("--steps") { Description = $"Denoising steps (default 25; {TinySteps} with the tiny model)." };
-        var seed = new Option<ulong?>("--seed") { Description = "Noise seed (default: random). The same seed gives the same video." };
-        var width = new Option<int?>("--width") { Description = $"Frame width, a multiple of 64 (default 1024; {TinySize} with the tiny model)." };
-        var height = new Option<int?>("--height") { Description = $"Frame height, a multiple of 64 (default 576; {TinySize} with the tiny model)." };
         var gpu = new Option<int?>("--gpu") { Description = "Run on this CUDA device (falls back to the CPU when CUDA 13 / cuDNN 9 are missing)." };
         var shrink = new Option<bool>("--shrink-arenas") { Description = "Return ONNX Runtime's free arena memory after every run: less memory, more time." };
         var tf32 = new Option<bool>("--allow-tf32") { Description = "On CUDA, let float32 networks use TF32 (faster, about three decimal digits)." };
+        var generation = new GenerationArguments();
         var streamline = new StreamlineArguments();
         var rehash = new RehashArguments();
-        var command = new Command("generate", "Generate a video from an image with Stable Video Diffusion and write it as a GIF.")
+        var command = new Command("generate",
+            "Generate a video from an image with Stable Video Diffusion and write it as GIF, MP4 or WebM.\n\n" +
+            "Example:\n  fme generate --image examples/sample.png --output out.mp4 --seed 42 --motion-bucket 180")
         {
-            image, model, output, pngFrames, frames, steps, seed, width, height, gpu, shrink, tf32,
+            image, output, pngFrames, gpu, shrink, tf32,
         };
+        generation.AddTo(command);
         streamline.AddTo(command);
         rehash.AddTo(command);
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse, cancellation)));
@@ -43,8 +43,19 @@ internal static class GenerateCommand
         int Run(ParseResult parse, CancellationToken cancellation)
         {
             var clock = Stopwatch.StartNew();
-            var folder = parse.GetValue(model);
+            // Everything that can be checked without the model is checked first: a mistake costs no generation.
+            var picture = RgbImage.FromFile(parse.GetValue(image)!.FullName);
+            var target = parse.GetValue(output)!;
+            var format = OutputFormats.FromFileName(target.FullName);
+            OutputFormats.Check(target.FullName, format);
+            if (parse.GetValue(pngFrames) is { } pngFolder)
+            {
+                OutputFormats.Check(pngFolder.FullName, VideoFileFormat.Png);
+            }
+            var folder = parse.GetValue(generation.Model);
             var tiny = folder is null;
+            var options = generation.Read(parse);
+            options = options with { Seed = options.Seed ?? (ulong)Random.Shared.NextInt64() };
             var cut = streamline.Read(parse);
             var pipelineOptions = new PipelineOptions
             {
@@ -56,28 +67,20 @@ internal static class GenerateCommand
                 Log = line => Console.Error.WriteLine(line),
             };
             using var pipeline = tiny ? VideoDiffusionPipeline.LoadTiny(pipelineOptions) : VideoDiffusionPipeline.Load(folder!.FullName, pipelineOptions);
-            var options = new GenerationOptions
-            {
-                Width = parse.GetValue(width) ?? (tiny ? TinySize : GenerationOptions.Default.Width),
-                Height = parse.GetValue(height) ?? (tiny ? TinySize : GenerationOptions.Default.Height),
-                Steps = parse.GetValue(steps) ?? (tiny ? TinySteps : GenerationOptions.Default.Steps),
-                NumFrames = parse.GetValue(frames),
-                Seed = parse.GetValue(seed),
-            };
             Console.WriteLine(tiny
                 ? $"Model: the built-in tiny SVD set at {pipeline.Models.FolderPath}. Its weights are random, so the video is noise; " +
                   $"it runs at {options.Width}x{options.Height}, {options.Steps} steps to finish quickly. With a real model folder " +
                   "(--model DIR, see the README) the defaults are 1024x576 and 25 steps, and the frames show motion from your image."
                 : $"Model: {pipeline.Models.FolderPath}");
-            var picture = RgbImage.FromFile(parse.GetValue(image)!.FullName);
+            Console.WriteLine($"Seed {options.Seed}, {options.Fps} fps, motion bucket {options.MotionBucketId}, noise augmentation {options.NoiseAugStrength:0.###}, " +
+                              $"guidance {options.MinGuidanceScale:0.##} to {options.MaxGuidanceScale:0.##}.");
             var bar = new ProgressBar(options.Steps);
             var beforeCalibration = clock.Elapsed;
             options = options with { StepRehash = rehash.Resolve(parse, pipeline, picture, options, bar, cancellation) };
             // A calibration is a whole generation of its own: keep its time out of the share spent outside ONNX Runtime.
             var calibration = parse.GetValue(rehash.Calibrate) is null ? TimeSpan.Zero : clock.Elapsed - beforeCalibration;
             var video = pipeline.Generate(picture, options, bar, cancellation);
-            var gif = parse.GetValue(output)!;
-            video.SaveGif(gif.FullName);
+            video.Save(target.FullName, format);
             if (parse.GetValue(pngFrames) is { } pngs)
             {
                 video.SavePngFrames(pngs.FullName);
@@ -89,7 +92,7 @@ internal static class GenerateCommand
                 Console.WriteLine($"UNet calls: {pipeline.LastUnetCalls}.");
             }
             Console.WriteLine(
-                $"Wrote {gif.FullName} ({video.FrameCount} frames, {video.Width}x{video.Height}, {video.Fps:0.#} fps) in {clock.Elapsed.TotalSeconds:0.0} s " +
+                $"Wrote {target.FullName} ({video.FrameCount} frames, {video.Width}x{video.Height}, {video.Fps:0.#} fps, seed {options.Seed}) in {clock.Elapsed.TotalSeconds:0.0} s " +
                 $"({outside:P0} outside ONNX Runtime, including loading{(calibration > TimeSpan.Zero ? $"; {calibration.TotalSeconds:0.0} s of it calibrating" : "")}); peak memory {StreamlinedPlan.FormatBytes(ProcessMemory.PeakResidentBytes)}.");
             return 0;
         }

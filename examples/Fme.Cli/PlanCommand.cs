@@ -20,7 +20,8 @@ internal static class PlanCommand
         var batch = new Option<int>("--batch") { Description = "UNet batch: 2 with classifier-free guidance.", DefaultValueFactory = _ => 2 };
         var json = new Option<bool>("--json") { Description = "Print the plans as JSON." };
         var streamline = new StreamlineArguments();
-        var command = new Command("plan", "Print how the streamlined executor would cut the UNet and the decoder, and the predicted peak memory.")
+        var command = new Command("plan", "Print how the streamlined executor would cut the UNet and the decoder, and the predicted peak memory.\n\n" +
+            "Example:\n  fme plan --model models/svd --frames 14 --height 576 --width 1024 --memory-budget 8GB")
         {
             model, frames, height, width, batch, json,
         };
