@@ -11,7 +11,8 @@ namespace Fme.MLNet.Streamlining.Analysis;
 /// <param name="Epsilon">Variance epsilon.</param>
 /// <param name="Scale">Per-group scale tensor (length G).</param>
 /// <param name="Bias">Per-group bias tensor (length G).</param>
-internal sealed record NormStatistics(string Input, long Groups, float Epsilon, string Scale, string Bias);
+/// <param name="PerChannel">Scale and bias hold one value per channel (GroupNormalization from opset 21), not per group.</param>
+internal sealed record NormStatistics(string Input, long Groups, float Epsilon, string Scale, string Bias, bool PerChannel = false);
 
 /// <summary>
 /// A unit of the analysis: one ONNX node, or a recognised pattern of several that acts as one operator
@@ -51,6 +52,9 @@ internal sealed class AnalysisNode
 
     public override string ToString() => Name;
 
+    /// <summary>Why this unit can only run whole (no cut rule, subgraphs, a whole-tensor statistic); null where it has cuts.</summary>
+    public string? WholeReason => Members.Count == 1 ? OperatorRegistry.WholeReason(Members[0]) : null;
+
     /// <summary>
     /// Builds the analysis units of a graph: folded nodes are dropped, GroupNorm patterns become one unit, every
     /// other node stands alone with its links from the operator table.
@@ -81,7 +85,15 @@ internal sealed class AnalysisNode
             {
                 norm = new NormStatistics(node.Inputs[0], context.In(0).Dims[1], node.GetFloat("epsilon", 1e-5f), node.Inputs[1], node.Inputs[2]);
             }
-            units.Add(new AnalysisNode(units.Count, [node], node.Inputs.ToArray(), node.Outputs.ToArray(), CutRules.Links(context), norm));
+            else if (node.OpType == "GroupNormalization" && node.Domain.Length == 0)
+            {
+                var groups = node.GetInt("num_groups", 1);
+                var perChannel = context.In(1).Elements != groups;
+                norm = new NormStatistics(node.Inputs[0], groups, node.GetFloat("epsilon", 1e-5f), node.Inputs[1], node.Inputs[2], perChannel);
+            }
+            // A subgraph reads outer tensors it does not list as inputs: they are inputs of its unit all the same.
+            var inputs = node.Inputs.Concat(graph.GetImplicitInputs(node).Where(i => !node.Inputs.Contains(i))).ToArray();
+            units.Add(new AnalysisNode(units.Count, [node], inputs, node.Outputs.ToArray(), OperatorRegistry.Links(context), norm));
         }
         return units;
     }

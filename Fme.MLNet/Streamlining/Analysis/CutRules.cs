@@ -1,140 +1,127 @@
 namespace Fme.MLNet.Streamlining.Analysis;
 
 /// <summary>
-/// The operator table of the engine: for each operator, the axes along which a cut passes through it exactly
-/// (see docs: when is cutting along an axis exact). An operator without an entry has no links: it can run only
-/// whole, so it ends any cut group that reaches it. Rules return links; they never throw for "does not apply".
+/// The cut rules of <see cref="OperatorRegistry"/> that need more than a line: for an operator, the axes along which a
+/// cut passes through it exactly. Rules return links; they never throw for "does not apply".
 /// </summary>
 internal static class CutRules
 {
-    private delegate IEnumerable<CutLink> Rule(NodeContext c);
-
-    private static readonly Dictionary<string, Rule> Table = Build();
-
-    /// <summary>Operators whose shape input is rewritten for each piece (so it may depend on the cut axis).</summary>
-    public static bool RewritesShapeInput(string opType, int input) => input == 1 && opType is "Reshape" or "Expand";
-
-    public static bool HasRule(string key) => Table.ContainsKey(key);
-
-    public static IReadOnlyList<CutLink> Links(NodeContext c)
+    internal static IEnumerable<CutLink> Softmax(NodeContext c)
     {
-        var key = c.Node.Domain.Length == 0 ? c.Node.OpType : $"{c.Node.Domain}.{c.Node.OpType}";
-        return Table.TryGetValue(key, out var rule) ? rule(c).ToList() : [];
+        var rank = c.In(0).Rank;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", c.Opset >= 13 ? -1 : 1), rank);
+        // Before opset 13 the input is flattened to 2-D at `axis`: only the axes before it are independent.
+        var reduced = c.Opset >= 13 ? [axis] : Enumerable.Range(axis, rank - axis).ToHashSet();
+        return Elementwise(c).Where(l => !reduced.Contains(l.Axes[0] ?? -1));
     }
 
-    private static Dictionary<string, Rule> Build()
+    internal static IEnumerable<CutLink> LayerNormalization(NodeContext c)
     {
-        var t = new Dictionary<string, Rule>(StringComparer.Ordinal);
-        foreach (var op in new[]
-                 {
-                     "Identity", "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf", "Sin", "Cos", "Floor", "Ceil",
-                     "Reciprocal", "Softplus", "Softsign", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu", "Gelu", "Mish",
-                     "Round", "Sign", "Not", "Cast", "CastLike", "Dropout", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod",
-                     "Sum", "Mean", "PRelu", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor",
-                     "Where", "com.microsoft.FastGelu", "com.microsoft.BiasGelu", "com.microsoft.QuickGelu",
-                 })
-        {
-            t[op] = Elementwise;
-        }
-        t["Clip"] = c => Elementwise(c, dataInputs: 1);
-        t["Softmax"] = t["LogSoftmax"] = c =>
-        {
-            var rank = c.In(0).Rank;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", c.Opset >= 13 ? -1 : 1), rank);
-            // Before opset 13 the input is flattened to 2-D at `axis`: only the axes before it are independent.
-            var reduced = c.Opset >= 13 ? [axis] : Enumerable.Range(axis, rank - axis).ToHashSet();
-            return Elementwise(c).Where(l => !reduced.Contains(l.Axes[0] ?? -1));
-        };
-        t["LayerNormalization"] = c =>
-        {
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", -1), c.In(0).Rank);
-            return Enumerable.Range(0, axis).Select(a => Link(c, LinkKind.Exact, (0, a), (c.InputCount, a)));
-        };
-        t["BatchNormalization"] = c => Enumerable.Range(0, c.In(0).Rank).Where(a => a != 1)
-            .Select(a => Link(c, LinkKind.Exact, (0, a), (c.InputCount, a)));
-        t["InstanceNormalization"] = c => Enumerable.Range(0, c.In(0).Rank).Where(a => a != 1)
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", -1), c.In(0).Rank);
+        return Enumerable.Range(0, axis).Select(a => Link(c, LinkKind.Exact, (0, a), (c.InputCount, a)));
+    }
+
+    internal static IEnumerable<CutLink> BatchNormalization(NodeContext c) =>
+        Enumerable.Range(0, c.In(0).Rank).Where(a => a != 1).Select(a => Link(c, LinkKind.Exact, (0, a), (c.InputCount, a)));
+
+    internal static IEnumerable<CutLink> InstanceNormalization(NodeContext c) => Normalization(c);
+
+    /// <summary>
+    /// GroupNormalization (opset 18: scale and bias per group; 21: per channel): statistics per (batch, group) over the
+    /// channels of the group and every axis from 2 on. The batch cuts exactly; an axis from 2 on only in two passes
+    /// (statistics over the whole input first), which needs the scale and bias as constants. Channels are never cut.
+    /// </summary>
+    internal static IEnumerable<CutLink> GroupNormalization(NodeContext c) => Normalization(c);
+
+    private static IEnumerable<CutLink> Normalization(NodeContext c)
+    {
+        var affineKnown = c.Value(1) is not null && c.Value(2) is not null;
+        return Enumerable.Range(0, c.In(0).Rank).Where(a => a != 1 && (a == 0 || affineKnown))
             .Select(a => Link(c, a == 0 ? LinkKind.Exact : LinkKind.TwoPass, (0, a), (c.InputCount, a)));
-        t["Conv"] = Conv;
-        t["MaxPool"] = t["AveragePool"] = Pool;
-        t["GlobalAveragePool"] = t["GlobalMaxPool"] = c =>
-            [Link(c, LinkKind.Exact, (0, 0), (c.InputCount, 0)), Link(c, LinkKind.Exact, (0, 1), (c.InputCount, 1))];
-        t["MatMul"] = MatMul;
-        t["Gemm"] = Gemm;
-        t["Transpose"] = c =>
+    }
+
+    internal static IEnumerable<CutLink> GlobalPool(NodeContext c) =>
+        [Link(c, LinkKind.Exact, (0, 0), (c.InputCount, 0)), Link(c, LinkKind.Exact, (0, 1), (c.InputCount, 1))];
+
+    internal static IEnumerable<CutLink> Transpose(NodeContext c)
+    {
+        var perm = c.Node.GetInts("perm") ?? Enumerable.Range(0, c.In(0).Rank).Reverse().Select(i => (long)i).ToArray();
+        return perm.Select((p, j) => Link(c, LinkKind.Exact, (0, (int)p), (c.InputCount, j)));
+    }
+
+    internal static IEnumerable<CutLink> Reshape(NodeContext c) => ReshapeLinks(c, c.In(0).Dims, c.Outputs[0].Dims);
+
+    internal static IEnumerable<CutLink> Concat(NodeContext c)
+    {
+        var rank = c.Outputs[0].Rank;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), rank);
+        return Enumerable.Range(0, rank).Where(a => a != axis).Select(a =>
+            new CutLink(c.Inputs.Select(i => i is null ? (int?)null : a).Append(a).ToArray(), LinkKind.Exact));
+    }
+
+    internal static IEnumerable<CutLink> Split(NodeContext c)
+    {
+        var rank = c.In(0).Rank;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), rank);
+        return Enumerable.Range(0, rank).Where(a => a != axis).Select(a =>
+            new CutLink(c.Inputs.Select((_, i) => i == 0 ? (int?)a : null).Concat(c.Outputs.Select(_ => (int?)a)).ToArray(), LinkKind.Exact));
+    }
+
+    internal static IEnumerable<CutLink> Slice(NodeContext c)
+    {
+        var ranges = OperatorShapes.SliceRanges(c);
+        var dims = c.In(0).Dims;
+        return Enumerable.Range(0, dims.Length).Select(a => Link(c,
+            ranges[a] == (0, 1, dims[a]) ? LinkKind.Exact : LinkKind.Correspondence, (0, a), (c.InputCount, a)));
+    }
+
+    internal static IEnumerable<CutLink> Gather(NodeContext c)
+    {
+        var rank = c.In(0).Rank;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), rank);
+        var indexRank = c.In(1).Rank;
+        for (var a = 0; a < rank; a++)
         {
-            var perm = c.Node.GetInts("perm") ?? Enumerable.Range(0, c.In(0).Rank).Reverse().Select(i => (long)i).ToArray();
-            return perm.Select((p, j) => Link(c, LinkKind.Exact, (0, (int)p), (c.InputCount, j)));
-        };
-        t["Reshape"] = t["Flatten"] = c => ReshapeLinks(c, c.In(0).Dims, c.Outputs[0].Dims);
-        t["Squeeze"] = t["Unsqueeze"] = c => ReshapeLinks(c, c.In(0).Dims, c.Outputs[0].Dims);
-        t["Concat"] = c =>
-        {
-            var rank = c.Outputs[0].Rank;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), rank);
-            return Enumerable.Range(0, rank).Where(a => a != axis).Select(a =>
-                new CutLink(c.Inputs.Select(i => i is null ? (int?)null : a).Append(a).ToArray(), LinkKind.Exact));
-        };
-        t["Split"] = c =>
-        {
-            var rank = c.In(0).Rank;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), rank);
-            return Enumerable.Range(0, rank).Where(a => a != axis).Select(a =>
-                new CutLink(c.Inputs.Select((_, i) => i == 0 ? (int?)a : null).Concat(c.Outputs.Select(_ => (int?)a)).ToArray(), LinkKind.Exact));
-        };
-        t["Slice"] = c =>
-        {
-            var ranges = OperatorShapes.SliceRanges(c);
-            var dims = c.In(0).Dims;
-            return Enumerable.Range(0, dims.Length).Select(a => Link(c,
-                ranges[a] == (0, 1, dims[a]) ? LinkKind.Exact : LinkKind.Correspondence, (0, a), (c.InputCount, a)));
-        };
-        t["Gather"] = c =>
-        {
-            var rank = c.In(0).Rank;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), rank);
-            var indexRank = c.In(1).Rank;
-            var links = new List<CutLink>();
-            for (var a = 0; a < rank; a++)
+            if (a != axis)
             {
-                if (a != axis)
-                {
-                    links.Add(Link(c, LinkKind.Exact, (0, a), (c.InputCount, a < axis ? a : a + indexRank - 1)));
-                }
+                yield return Link(c, LinkKind.Exact, (0, a), (c.InputCount, a < axis ? a : a + indexRank - 1));
             }
-            for (var k = 0; k < indexRank; k++)
-            {
-                links.Add(Link(c, LinkKind.Exact, (1, k), (c.InputCount, axis + k)));
-            }
-            return links;
-        };
-        t["Expand"] = c =>
-        {
-            var x = c.In(0).Dims;
-            var y = c.Outputs[0].Dims;
-            return Enumerable.Range(0, y.Length).Where(a => a - (y.Length - x.Length) >= 0 && x[a - (y.Length - x.Length)] == y[a] && y[a] > 1)
-                .Select(a => Link(c, LinkKind.Exact, (0, a - (y.Length - x.Length)), (c.InputCount, a)));
-        };
-        t["Resize"] = c =>
-        {
-            var x = c.In(0).Dims;
-            var y = c.Outputs[0].Dims;
-            return Enumerable.Range(0, x.Length).Select(a => Link(c, x[a] == y[a] ? LinkKind.Exact : LinkKind.Correspondence, (0, a), (c.InputCount, a)));
-        };
-        t["Pad"] = c =>
-        {
-            var x = c.In(0).Dims;
-            var y = c.Outputs[0].Dims;
-            return Enumerable.Range(0, x.Length).Select(a => Link(c, x[a] == y[a] ? LinkKind.Exact : LinkKind.Correspondence, (0, a), (c.InputCount, a)));
-        };
-        foreach (var op in new[] { "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL2", "ReduceL1", "ReduceSumSquare", "ReduceLogSumExp" })
-        {
-            t[op] = Reduce;
         }
-        return t;
+        for (var k = 0; k < indexRank; k++)
+        {
+            yield return Link(c, LinkKind.Exact, (1, k), (c.InputCount, axis + k));
+        }
+    }
+
+    internal static IEnumerable<CutLink> Expand(NodeContext c)
+    {
+        var x = c.In(0).Dims;
+        var y = c.Outputs[0].Dims;
+        return Enumerable.Range(0, y.Length).Where(a => a - (y.Length - x.Length) >= 0 && x[a - (y.Length - x.Length)] == y[a] && y[a] > 1)
+            .Select(a => Link(c, LinkKind.Exact, (0, a - (y.Length - x.Length)), (c.InputCount, a)));
+    }
+
+    /// <summary>
+    /// Resize cuts exactly along the axes it keeps (scale 1: every mode then copies), with constant scales or constant
+    /// sizes (the executor rewrites sizes for each piece). tf_crop_and_resize reads a region of interest: never cut.
+    /// </summary>
+    internal static IEnumerable<CutLink> Resize(NodeContext c)
+    {
+        var x = c.In(0).Dims;
+        var y = c.Outputs[0].Dims;
+        var crop = c.Node.GetString("coordinate_transformation_mode", "half_pixel") == "tf_crop_and_resize";
+        return Enumerable.Range(0, x.Length).Select(a => Link(c, x[a] == y[a] && !crop ? LinkKind.Exact : LinkKind.Correspondence, (0, a), (c.InputCount, a)));
+    }
+
+    internal static IEnumerable<CutLink> Pad(NodeContext c)
+    {
+        var x = c.In(0).Dims;
+        var y = c.Outputs[0].Dims;
+        return Enumerable.Range(0, x.Length).Select(a => Link(c, x[a] == y[a] ? LinkKind.Exact : LinkKind.Correspondence, (0, a), (c.InputCount, a)));
     }
 
     /// <summary>A link with the given (slot, axis) pairs cut and every other slot whole.</summary>
-    private static CutLink Link(NodeContext c, LinkKind kind, params (int Slot, int Axis)[] cuts)
+    internal static CutLink Link(NodeContext c, LinkKind kind, params (int Slot, int Axis)[] cuts)
     {
         var axes = new int?[c.InputCount + c.Outputs.Length];
         foreach (var (slot, axis) in cuts)
@@ -145,9 +132,9 @@ internal static class CutRules
     }
 
     /// <summary>Numpy broadcasting: each output axis is cut in every input that is not broadcast along it.</summary>
-    private static IEnumerable<CutLink> Elementwise(NodeContext c) => Elementwise(c, c.InputCount);
+    internal static IEnumerable<CutLink> Elementwise(NodeContext c) => Elementwise(c, c.InputCount);
 
-    private static IEnumerable<CutLink> Elementwise(NodeContext c, int dataInputs)
+    internal static IEnumerable<CutLink> Elementwise(NodeContext c, int dataInputs)
     {
         var outDims = c.Outputs[0].Dims;
         for (var a = 0; a < outDims.Length; a++)
@@ -174,7 +161,7 @@ internal static class CutRules
         }
     }
 
-    private static IEnumerable<CutLink> Conv(NodeContext c)
+    internal static IEnumerable<CutLink> Conv(NodeContext c)
     {
         var x = c.In(0).Dims;
         var kernel = c.In(1).Dims[2..];
@@ -192,7 +179,7 @@ internal static class CutRules
         _ = x;
     }
 
-    private static IEnumerable<CutLink> Pool(NodeContext c)
+    internal static IEnumerable<CutLink> Pool(NodeContext c)
     {
         var kernel = c.Node.GetInts("kernel_shape")!;
         var strides = c.Node.GetInts("strides") ?? Enumerable.Repeat(1L, kernel.Length).ToArray();
@@ -206,7 +193,7 @@ internal static class CutRules
         }
     }
 
-    private static IEnumerable<CutLink> MatMul(NodeContext c)
+    internal static IEnumerable<CutLink> MatMul(NodeContext c)
     {
         var a = c.In(0).Dims;
         var b = c.In(1).Dims;
@@ -230,15 +217,15 @@ internal static class CutRules
             }
             var ia = k - (batch - (a.Length - 2));
             var ib = k - (batch - (b.Length - 2));
-            var axes = new int?[3];
+            var axes = new int?[c.InputCount + 1];
             axes[0] = ia >= 0 && a[ia] == y[k] ? ia : null;
             axes[1] = ib >= 0 && b[ib] == y[k] ? ib : null;
-            axes[2] = k;
+            axes[c.InputCount] = k;
             yield return new CutLink(axes, LinkKind.Exact);
         }
     }
 
-    private static IEnumerable<CutLink> Gemm(NodeContext c)
+    internal static IEnumerable<CutLink> Gemm(NodeContext c)
     {
         var output = c.InputCount;
         var y = c.Outputs[0].Dims;
@@ -264,7 +251,7 @@ internal static class CutRules
         yield return cols;
     }
 
-    private static IEnumerable<CutLink> Reduce(NodeContext c)
+    internal static IEnumerable<CutLink> Reduce(NodeContext c)
     {
         var (axes, output) = OperatorShapes.ReduceDims(c);
         var keep = c.Attr("keepdims", 1) != 0;
@@ -291,7 +278,7 @@ internal static class CutRules
     /// In each group the outermost input axis and the outermost output axis cut together exactly (a merge keeps
     /// whole inner rows, a split keeps whole inner blocks); the other members only correspond.
     /// </summary>
-    private static IEnumerable<CutLink> ReshapeLinks(NodeContext c, long[] x, long[] y)
+    internal static IEnumerable<CutLink> ReshapeLinks(NodeContext c, long[] x, long[] y)
     {
         var output = c.InputCount;
         var i = 0;

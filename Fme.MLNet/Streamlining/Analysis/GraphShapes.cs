@@ -42,7 +42,7 @@ internal sealed class GraphShapes
         node.Outputs.Select(o => o.Length == 0 ? null! : _infos[o]).ToArray());
 
     /// <summary>Infers every tensor's shape from the inputs' shapes (and the values of small integer inputs).</summary>
-    /// <exception cref="PlanningException">An operator has no shape rule, or the shapes do not fit together.</exception>
+    /// <exception cref="PlanningException">A shape depends on the data, or the shapes do not fit together.</exception>
     public static GraphShapes Infer(OnnxModel model, IReadOnlyDictionary<string, TensorInfo> inputs,
         IReadOnlyDictionary<string, KnownValue>? inputValues = null)
     {
@@ -81,12 +81,31 @@ internal sealed class GraphShapes
             }
         }
         var folded = new HashSet<OnnxNode>();
+        Dictionary<string, TensorInfo>? fromRuntime = null;
+        TensorInfo[] FromRuntime(OnnxNode node, PlanningException? ruleError)
+        {
+            // One probe for every node the registry cannot infer; a node it still misses gets a probe of its own, which
+            // then sees every shape inferred so far.
+            fromRuntime ??= OrtShapeInference.Infer(model, infos, values,
+                graph.Nodes.Where(n => n.Index >= node.Index && NeedsRuntime(n)).SelectMany(n => n.Outputs).Where(o => o.Length > 0).ToList());
+            var outputs = node.Outputs.Where(o => o.Length > 0).ToList();
+            if (outputs.Any(o => !fromRuntime.ContainsKey(o)))
+            {
+                foreach (var (name, info) in OrtShapeInference.Infer(model, infos, values, outputs))
+                {
+                    fromRuntime[name] = info;
+                }
+            }
+            var missing = outputs.FirstOrDefault(o => !fromRuntime.ContainsKey(o));
+            if (missing is not null)
+            {
+                throw ruleError ?? new PlanningException(
+                    $"{node.Describe()}: the shape of '{missing}' is not known before running (it depends on the data); nothing after it can be planned.");
+            }
+            return node.Outputs.Select(o => o.Length == 0 ? null! : fromRuntime[o]).ToArray();
+        }
         foreach (var node in graph.Nodes)
         {
-            if (node.Subgraphs.Count > 0)
-            {
-                throw new PlanningException($"{node.Describe()}: operators with subgraphs (If / Loop / Scan) are not planned.");
-            }
             var context = new NodeContext(
                 node,
                 node.Inputs.Select(i => i.Length == 0 ? null : infos.GetValueOrDefault(i)).ToArray(),
@@ -100,23 +119,32 @@ internal sealed class GraphShapes
                 }
             }
             TensorInfo[] outputs;
-            try
+            if (NeedsRuntime(node))
             {
-                outputs = OperatorShapes.Infer(context);
+                outputs = FromRuntime(node, null);
             }
-            catch (PlanningException)
+            else
             {
-                throw;
-            }
-            catch (OverflowException e)
-            {
-                throw new TensorSizeException(
-                    $"{node.Describe()}: the shape arithmetic overflows 64 bits for inputs " +
-                    $"[{string.Join(", ", context.Inputs.Select(i => i?.ToString() ?? "none"))}].", e);
-            }
-            catch (Exception e) when (e is IndexOutOfRangeException or InvalidOperationException or ArgumentException or NullReferenceException)
-            {
-                throw new PlanningException($"{node.Describe()}: shape inference failed ({e.Message}).", e);
+                try
+                {
+                    outputs = OperatorRegistry.Find(node)!.Shape!(context);
+                }
+                catch (TensorSizeException)
+                {
+                    throw;
+                }
+                catch (OverflowException e)
+                {
+                    throw new TensorSizeException(
+                        $"{node.Describe()}: the shape arithmetic overflows 64 bits for inputs " +
+                        $"[{string.Join(", ", context.Inputs.Select(i => i?.ToString() ?? "none"))}].", e);
+                }
+                catch (Exception e) when (e is PlanningException or IndexOutOfRangeException or InvalidOperationException or ArgumentException or NullReferenceException)
+                {
+                    // A rule that needs a value it cannot know (a Reshape target computed by an operator without a value
+                    // rule): ONNX Runtime may still infer the shape.
+                    outputs = FromRuntime(node, e as PlanningException ?? new PlanningException($"{node.Describe()}: shape inference failed ({e.Message}).", e));
+                }
             }
             var allKnown = true;
             for (var o = 0; o < node.Outputs.Count; o++)
@@ -128,7 +156,7 @@ internal sealed class GraphShapes
                 }
                 outputs[o].CheckSize(name, node.Describe());
                 infos[name] = outputs[o];
-                var value = node.Outputs.Count == 1 ? ValueEvaluator.TryEvaluate(context, outputs[o]) : null;
+                var value = node.Outputs.Count == 1 && !NeedsRuntime(node) ? ValueEvaluator.TryEvaluate(context, outputs[o]) : null;
                 if (value is null)
                 {
                     allKnown = false;
@@ -145,4 +173,7 @@ internal sealed class GraphShapes
         }
         return new GraphShapes(graph, infos, values, folded);
     }
+
+    /// <summary>Nodes whose shapes come from ONNX Runtime: no shape rule here, or subgraphs.</summary>
+    private static bool NeedsRuntime(OnnxNode node) => node.Subgraphs.Count > 0 || OperatorRegistry.Find(node)?.Shape is null;
 }

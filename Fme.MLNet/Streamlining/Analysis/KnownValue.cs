@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
 using Fme.MLNet.Onnx;
+using Fme.MLNet.Onnx.Proto;
+using Google.Protobuf;
 
 namespace Fme.MLNet.Streamlining.Analysis;
 
@@ -52,4 +55,25 @@ internal sealed class KnownValue
 
     /// <summary>Whether any element depends on the size of one of the given (tensor, axis) pairs.</summary>
     public bool DependsOnAny(Func<(string Tensor, int Axis), bool> predicate) => Sources.Any(s => s.Any(predicate));
+
+    /// <summary>The value as an initializer named <paramref name="name"/>.</summary>
+    public TensorProto ToTensor(string name)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)Type };
+        t.Dims.AddRange(Dims);
+        var n = Count;
+        byte[] bytes = Type switch
+        {
+            OnnxElementType.Float => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => (float)this[i]).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Float16 => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => (Half)this[i]).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Double => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => this[i]).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Int64 => MemoryMarshal.AsBytes(Ints!.AsSpan()).ToArray(),
+            OnnxElementType.Int32 => MemoryMarshal.AsBytes(Ints!.Select(v => (int)v).ToArray().AsSpan()).ToArray(),
+            OnnxElementType.Bool or OnnxElementType.UInt8 => Ints!.Select(v => (byte)v).ToArray(),
+            OnnxElementType.Int8 => Ints!.Select(v => (byte)(sbyte)v).ToArray(),
+            _ => throw new PlanningException($"Cannot write a folded constant of type {OnnxElementTypes.Name(Type)} for '{name}'."),
+        };
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
 }

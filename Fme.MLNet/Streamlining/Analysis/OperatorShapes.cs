@@ -3,172 +3,126 @@ using Fme.MLNet.Onnx;
 namespace Fme.MLNet.Streamlining.Analysis;
 
 /// <summary>
-/// Concrete output types and shapes, one small function per operator (default domain unless named). An operator
-/// missing here cannot be planned around: shape inference stops and the model runs unsliced.
+/// The shape rules of <see cref="OperatorRegistry"/> that need more than a line: concrete output types and shapes from
+/// concrete input shapes and the known values of shape inputs.
 /// </summary>
 internal static class OperatorShapes
 {
-    private delegate TensorInfo[] ShapeFunction(NodeContext c);
-
-    private static readonly Dictionary<string, ShapeFunction> Table = Build();
-
-    public static bool IsKnown(OnnxNode node) => Table.ContainsKey(Key(node));
-
-    public static TensorInfo[] Infer(NodeContext context)
-    {
-        if (!Table.TryGetValue(Key(context.Node), out var f))
-        {
-            throw new PlanningException($"{context.Node.Describe()}: no shape rule for operator {Key(context.Node)}.");
-        }
-        return f(context);
-    }
-
-    private static string Key(OnnxNode node) => node.Domain.Length == 0 ? node.OpType : $"{node.Domain}.{node.OpType}";
-
-    private static Dictionary<string, ShapeFunction> Build()
-    {
-        var t = new Dictionary<string, ShapeFunction>(StringComparer.Ordinal);
-        foreach (var op in new[]
-                 {
-                     "Identity", "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Erf", "Sin", "Cos", "Floor", "Ceil",
-                     "Reciprocal", "Softplus", "Softsign", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu", "Gelu", "Mish",
-                     "Clip", "Round", "Sign", "Softmax", "LogSoftmax", "InstanceNormalization", "LayerNormalization",
-                     "GroupNormalization", "BatchNormalization", "Not", "com.microsoft.FastGelu", "com.microsoft.BiasGelu",
-                     "com.microsoft.QuickGelu",
-                 })
-        {
-            t[op] = c => [c.In(0)];
-        }
-        t["Dropout"] = c => [c.In(0), c.In(0) with { Type = OnnxElementType.Bool }];
-        foreach (var op in new[] { "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Mod", "Sum", "Mean", "PRelu", "BitShift" })
-        {
-            t[op] = c => [new TensorInfo(c.In(0).Type, Broadcast(c))];
-        }
-        foreach (var op in new[] { "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor" })
-        {
-            t[op] = c => [new TensorInfo(OnnxElementType.Bool, Broadcast(c))];
-        }
-        t["Where"] = c => [new TensorInfo(c.In(1).Type, Broadcast(c))];
-        t["Cast"] = c => [c.In(0) with { Type = (OnnxElementType)c.Attr("to", 1) }];
-        t["CastLike"] = c => [c.In(0) with { Type = c.In(1).Type }];
-        t["Constant"] = c => [Constant(c)];
-        t["Shape"] = c => [new TensorInfo(OnnxElementType.Int64, [ShapeRange(c).Length])];
-        t["Size"] = c => [new TensorInfo(OnnxElementType.Int64, [])];
-        t["Reshape"] = c => [c.In(0) with { Dims = ReshapeDims(c.In(0).Dims, c.Ints(1), c.Attr("allowzero", 0) != 0, c) }];
-        t["Flatten"] = c =>
-        {
-            var d = c.In(0).Dims;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 1), d.Length);
-            return [c.In(0) with { Dims = [Product(d[..axis]), Product(d[axis..])] }];
-        };
-        t["Transpose"] = c =>
-        {
-            var d = c.In(0).Dims;
-            var perm = c.Node.GetInts("perm") ?? Enumerable.Range(0, d.Length).Reverse().Select(i => (long)i).ToArray();
-            return [c.In(0) with { Dims = perm.Select(p => d[p]).ToArray() }];
-        };
-        t["Unsqueeze"] = c =>
-        {
-            var axes = c.Opset >= 13 ? c.Ints(1) : c.Node.GetInts("axes")!;
-            var rank = c.In(0).Rank + axes.Length;
-            var set = axes.Select(a => NodeContext.NormalizeAxis(a, rank)).ToHashSet();
-            var source = c.In(0).Dims.GetEnumerator();
-            var dims = new long[rank];
-            for (var i = 0; i < rank; i++)
-            {
-                dims[i] = set.Contains(i) ? 1 : Next(source);
-            }
-            return [c.In(0) with { Dims = dims }];
-        };
-        t["Squeeze"] = c =>
-        {
-            var d = c.In(0).Dims;
-            long[]? axes = c.Opset >= 13 ? (c.Has(1) ? c.Ints(1) : null) : c.Node.GetInts("axes");
-            var set = axes?.Select(a => NodeContext.NormalizeAxis(a, d.Length)).ToHashSet() ??
-                      Enumerable.Range(0, d.Length).Where(i => d[i] == 1).ToHashSet();
-            return [c.In(0) with { Dims = d.Where((_, i) => !set.Contains(i)).ToArray() }];
-        };
-        t["Concat"] = c =>
-        {
-            var first = c.Inputs.First(i => i is not null)!;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), first.Rank);
-            var dims = (long[])first.Dims.Clone();
-            dims[axis] = c.Inputs.Where(i => i is not null).Sum(i => i!.Dims[axis]);
-            return [first with { Dims = dims }];
-        };
-        t["Split"] = Split;
-        t["Slice"] = c => [c.In(0) with { Dims = SliceRanges(c).Select(r => r.Length).ToArray() }];
-        t["Gather"] = c =>
-        {
-            var d = c.In(0).Dims;
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), d.Length);
-            return [c.In(0) with { Dims = [.. d[..axis], .. c.In(1).Dims, .. d[(axis + 1)..]] }];
-        };
-        t["Expand"] = c => [c.In(0) with { Dims = BroadcastDims(c.In(0).Dims, c.Ints(1)) }];
-        t["Tile"] = c => [c.In(0) with { Dims = c.In(0).Dims.Zip(c.Ints(1), (a, b) => a * b).ToArray() }];
-        t["ConstantOfShape"] = c =>
-        {
-            var value = c.Node.GetTensor("value");
-            var type = value is null ? OnnxElementType.Float : (OnnxElementType)value.DataType;
-            return [new TensorInfo(type, c.Ints(0))];
-        };
-        t["Range"] = c =>
-        {
-            var (start, limit, delta) = (c.Value(0), c.Value(1), c.Value(2));
-            if (start is null || limit is null || delta is null)
-            {
-                throw new PlanningException($"{c.Node.Describe()}: Range bounds must be known before running.");
-            }
-            var n = (long)Math.Max(Math.Ceiling((limit[0] - start[0]) / delta[0]), 0);
-            return [new TensorInfo(c.In(0).Type, [n])];
-        };
-        t["Conv"] = Conv;
-        t["MatMul"] = MatMul;
-        t["Gemm"] = c =>
-        {
-            var a = c.In(0).Dims;
-            var b = c.In(1).Dims;
-            var m = c.Attr("transA", 0) != 0 ? a[1] : a[0];
-            var n = c.Attr("transB", 0) != 0 ? b[0] : b[1];
-            return [new TensorInfo(c.In(0).Type, [m, n])];
-        };
-        foreach (var op in new[] { "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL2", "ReduceL1", "ReduceSumSquare", "ReduceLogSumExp" })
-        {
-            t[op] = c => [c.In(0) with { Dims = ReduceDims(c).Output }];
-        }
-        t["ArgMax"] = t["ArgMin"] = c =>
-        {
-            var d = (long[])c.In(0).Dims.Clone();
-            var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), d.Length);
-            d[axis] = 1;
-            return [new TensorInfo(OnnxElementType.Int64, c.Attr("keepdims", 1) != 0 ? d : d.Where((_, i) => i != axis).ToArray())];
-        };
-        t["Resize"] = Resize;
-        t["Pad"] = c =>
-        {
-            var d = c.In(0).Dims;
-            var pads = c.Opset >= 11 ? c.Ints(1) : c.Node.GetInts("pads")!;
-            var axes = c.Has(3) ? c.Ints(3).Select(a => NodeContext.NormalizeAxis(a, d.Length)).ToArray() : Enumerable.Range(0, d.Length).ToArray();
-            var dims = (long[])d.Clone();
-            for (var i = 0; i < axes.Length; i++)
-            {
-                dims[axes[i]] += pads[i] + pads[i + axes.Length];
-            }
-            return [c.In(0) with { Dims = dims }];
-        };
-        t["MaxPool"] = t["AveragePool"] = c => [c.In(0) with { Dims = WindowDims(c, c.Node.GetInts("kernel_shape")!) }];
-        t["GlobalAveragePool"] = t["GlobalMaxPool"] = c =>
-            [c.In(0) with { Dims = c.In(0).Dims.Select((d, i) => i < 2 ? d : 1L).ToArray() }];
-        return t;
-    }
-
-    private static long Next(IEnumerator<long> e) => e.MoveNext() ? e.Current : throw new InvalidOperationException();
-
     private static long Next(System.Collections.IEnumerator e) => e.MoveNext() ? (long)e.Current! : throw new InvalidOperationException();
 
     public static long Product(IEnumerable<long> dims) => dims.Aggregate(1L, (a, d) => checked(a * d));
 
-    private static TensorInfo Constant(NodeContext c)
+    internal static TensorInfo[] Flatten(NodeContext c)
+    {
+        var d = c.In(0).Dims;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 1), d.Length);
+        return [c.In(0) with { Dims = [Product(d[..axis]), Product(d[axis..])] }];
+    }
+
+    internal static TensorInfo[] Transpose(NodeContext c)
+    {
+        var d = c.In(0).Dims;
+        var perm = c.Node.GetInts("perm") ?? Enumerable.Range(0, d.Length).Reverse().Select(i => (long)i).ToArray();
+        return [c.In(0) with { Dims = perm.Select(p => d[p]).ToArray() }];
+    }
+
+    internal static TensorInfo[] Unsqueeze(NodeContext c)
+    {
+        var axes = c.Opset >= 13 ? c.Ints(1) : c.Node.GetInts("axes")!;
+        var rank = c.In(0).Rank + axes.Length;
+        var set = axes.Select(a => NodeContext.NormalizeAxis(a, rank)).ToHashSet();
+        var source = c.In(0).Dims.GetEnumerator();
+        var dims = new long[rank];
+        for (var i = 0; i < rank; i++)
+        {
+            dims[i] = set.Contains(i) ? 1 : Next(source);
+        }
+        return [c.In(0) with { Dims = dims }];
+    }
+
+    internal static TensorInfo[] Squeeze(NodeContext c)
+    {
+        var d = c.In(0).Dims;
+        long[]? axes = c.Opset >= 13 ? (c.Has(1) ? c.Ints(1) : null) : c.Node.GetInts("axes");
+        var set = axes?.Select(a => NodeContext.NormalizeAxis(a, d.Length)).ToHashSet() ??
+                  Enumerable.Range(0, d.Length).Where(i => d[i] == 1).ToHashSet();
+        return [c.In(0) with { Dims = d.Where((_, i) => !set.Contains(i)).ToArray() }];
+    }
+
+    internal static TensorInfo[] Concat(NodeContext c)
+    {
+        var first = c.Inputs.First(i => i is not null)!;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), first.Rank);
+        var dims = (long[])first.Dims.Clone();
+        dims[axis] = c.Inputs.Where(i => i is not null).Sum(i => i!.Dims[axis]);
+        return [first with { Dims = dims }];
+    }
+
+    internal static TensorInfo[] Gather(NodeContext c)
+    {
+        var d = c.In(0).Dims;
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), d.Length);
+        return [c.In(0) with { Dims = [.. d[..axis], .. c.In(1).Dims, .. d[(axis + 1)..]] }];
+    }
+
+    internal static TensorInfo[] ConstantOfShape(NodeContext c)
+    {
+        var value = c.Node.GetTensor("value");
+        var type = value is null ? OnnxElementType.Float : (OnnxElementType)value.DataType;
+        return [new TensorInfo(type, c.Ints(0))];
+    }
+
+    internal static TensorInfo[] Range(NodeContext c)
+    {
+        var (start, limit, delta) = (c.Value(0), c.Value(1), c.Value(2));
+        if (start is null || limit is null || delta is null)
+        {
+            throw new PlanningException($"{c.Node.Describe()}: Range bounds must be known before running.");
+        }
+        var n = (long)Math.Max(Math.Ceiling((limit[0] - start[0]) / delta[0]), 0);
+        return [new TensorInfo(c.In(0).Type, [n])];
+    }
+
+    internal static TensorInfo[] Gemm(NodeContext c)
+    {
+        var a = c.In(0).Dims;
+        var b = c.In(1).Dims;
+        var m = c.Attr("transA", 0) != 0 ? a[1] : a[0];
+        var n = c.Attr("transB", 0) != 0 ? b[0] : b[1];
+        return [new TensorInfo(c.In(0).Type, [m, n])];
+    }
+
+    internal static TensorInfo[] ArgReduce(NodeContext c)
+    {
+        var d = (long[])c.In(0).Dims.Clone();
+        var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), d.Length);
+        d[axis] = 1;
+        return [new TensorInfo(OnnxElementType.Int64, c.Attr("keepdims", 1) != 0 ? d : d.Where((_, i) => i != axis).ToArray())];
+    }
+
+    /// <summary>TopK with a known k: values and int64 indices, the axis cut to k.</summary>
+    internal static TensorInfo[] TopK(NodeContext c)
+    {
+        var x = c.In(0);
+        var k = c.Opset >= 10 ? c.Ints(1)[0] : c.Attr("k", 1);
+        var dims = x.WithAxis(NodeContext.NormalizeAxis(c.Attr("axis", -1), x.Rank), k);
+        return [x with { Dims = dims }, new TensorInfo(OnnxElementType.Int64, dims)];
+    }
+
+    internal static TensorInfo[] Pad(NodeContext c)
+    {
+        var d = c.In(0).Dims;
+        var pads = c.Opset >= 11 ? c.Ints(1) : c.Node.GetInts("pads")!;
+        var axes = c.Has(3) ? c.Ints(3).Select(a => NodeContext.NormalizeAxis(a, d.Length)).ToArray() : Enumerable.Range(0, d.Length).ToArray();
+        var dims = (long[])d.Clone();
+        for (var i = 0; i < axes.Length; i++)
+        {
+            dims[axes[i]] += pads[i] + pads[i + axes.Length];
+        }
+        return [c.In(0) with { Dims = dims }];
+    }
+
+    internal static TensorInfo Constant(NodeContext c)
     {
         if (c.Node.GetTensor("value") is { } t)
         {
@@ -235,7 +189,7 @@ internal static class OperatorShapes
         return dims;
     }
 
-    private static TensorInfo[] Split(NodeContext c)
+    internal static TensorInfo[] Split(NodeContext c)
     {
         var d = c.In(0).Dims;
         var axis = NodeContext.NormalizeAxis(c.Attr("axis", 0), d.Length);
@@ -290,14 +244,14 @@ internal static class OperatorShapes
         return ranges;
     }
 
-    private static TensorInfo[] Conv(NodeContext c)
+    internal static TensorInfo[] Conv(NodeContext c)
     {
         var x = c.In(0).Dims;
         var w = c.In(1).Dims;
         return [c.In(0) with { Dims = WindowDims(c, w[2..], w[0]) }];
     }
 
-    private static long[] WindowDims(NodeContext c, long[] kernel, long? channels = null)
+    internal static long[] WindowDims(NodeContext c, long[] kernel, long? channels = null)
     {
         var x = c.In(0).Dims;
         var spatial = kernel.Length;
@@ -325,7 +279,7 @@ internal static class OperatorShapes
         return dims;
     }
 
-    private static TensorInfo[] MatMul(NodeContext c)
+    internal static TensorInfo[] MatMul(NodeContext c)
     {
         var a = c.In(0).Dims;
         var b = c.In(1).Dims;
@@ -353,15 +307,28 @@ internal static class OperatorShapes
         return (set, dims);
     }
 
-    private static TensorInfo[] Resize(NodeContext c)
+    internal static TensorInfo[] Resize(NodeContext c)
     {
         var x = c.In(0).Dims;
-        var scalesInput = c.Opset >= 11 ? 2 : 1;
+        var axes = ResizeAxes(c);
+        var dims = (long[])x.Clone();
         if (c.Opset >= 11 && c.Has(3) && c.Value(3) is { Count: > 0 } sizes)
         {
-            return [c.In(0) with { Dims = sizes.Ints! }];
+            for (var i = 0; i < axes.Length; i++)
+            {
+                dims[axes[i]] = sizes.Int(i);
+            }
+            return [c.In(0) with { Dims = dims }];
         }
-        var scales = c.Value(scalesInput) ?? throw new PlanningException($"{c.Node.Describe()}: Resize scales must be known before running.");
-        return [c.In(0) with { Dims = x.Select((n, i) => (long)Math.Floor(n * scales[i])).ToArray() }];
+        var scales = c.Value(c.Opset >= 11 ? 2 : 1) ?? throw new PlanningException($"{c.Node.Describe()}: Resize scales must be known before running.");
+        for (var i = 0; i < axes.Length; i++)
+        {
+            dims[axes[i]] = (long)Math.Floor(x[axes[i]] * (double)(float)scales[i]);
+        }
+        return [c.In(0) with { Dims = dims }];
     }
+
+    /// <summary>The axes a Resize's scales or sizes refer to (opset 18 may name a subset).</summary>
+    public static int[] ResizeAxes(NodeContext c) =>
+        c.Node.GetInts("axes")?.Select(a => NodeContext.NormalizeAxis(a, c.In(0).Rank)).ToArray() ?? Enumerable.Range(0, c.In(0).Rank).ToArray();
 }

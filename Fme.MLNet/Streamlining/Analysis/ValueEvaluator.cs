@@ -12,95 +12,45 @@ internal static class ValueEvaluator
     /// <summary>Largest tensor (in elements) worth folding to a constant.</summary>
     public const int MaxElements = 4096;
 
+    /// <summary>
+    /// The value of a node's single output, when its rule in <see cref="OperatorRegistry"/> can compute it. A floating-point
+    /// result is folded only where the float operation is correctly rounded (+, -, *, /, sqrt, moves): then the folded
+    /// constant is bit for bit what ONNX Runtime computes, and the executor's sub-models keep a plain run's numbers.
+    /// </summary>
     public static KnownValue? TryEvaluate(NodeContext c, TensorInfo output)
     {
-        if (output.Elements > MaxElements || output.Type == OnnxElementType.String)
+        if (output.Elements > MaxElements || output.Type == OnnxElementType.String ||
+            OperatorRegistry.Find(c.Node) is not { Value: { } rule } entry)
         {
             return null;
         }
-        var op = c.Node.Domain.Length == 0 ? c.Node.OpType : "";
-        switch (op)
-        {
-            case "Constant":
-                return FromConstant(c, output);
-            case "Shape":
-            {
-                var range = OperatorShapes.ShapeRange(c);
-                var first = FindStart(c.In(0).Dims, c);
-                var sources = range.Select((_, i) => (IReadOnlySet<(string, int)>)new HashSet<(string, int)> { (c.Node.Inputs[0], first + i) }).ToArray();
-                return KnownValue.Integers(OnnxElementType.Int64, [range.Length], range, sources);
-            }
-            case "Size":
-            {
-                var all = new HashSet<(string, int)>(Enumerable.Range(0, c.In(0).Rank).Select(i => (c.Node.Inputs[0], i)));
-                return KnownValue.Integers(OnnxElementType.Int64, [], [c.In(0).Elements], [all]);
-            }
-        }
-        if (c.Values.Length == 0 || c.Values.Where((v, i) => c.Node.Inputs[i].Length > 0).Any(v => v is null))
+        if (OnnxElementTypes.IsFloatingPoint(output.Type) && !entry.FoldsFloatExactly)
         {
             return null;
         }
-        var v0 = c.Values[0]!;
-        switch (op)
+        if (!entry.ValueFromShapes && (c.Values.Length == 0 || c.Values.Where((v, i) => c.Node.Inputs[i].Length > 0).Any(v => v is null)))
         {
-            case "Identity":
-            case "Reshape":
-            case "Squeeze":
-            case "Unsqueeze":
-            case "Flatten":
-                return Relabel(v0, output);
-            case "Cast":
-                return Cast(v0, output);
-            case "Gather":
-                return Gather(c, output);
-            case "Concat":
-                return Concat(c, output);
-            case "Slice":
-                return Slice(c, output);
-            case "ConstantOfShape":
-                return ConstantOfShape(c, output);
-            case "Range":
-                return Range(c, output);
-            case "Expand":
-            case "Where":
-            case "Add":
-            case "Sub":
-            case "Mul":
-            case "Div":
-            case "Pow":
-            case "Max":
-            case "Min":
-            case "Mod":
-            case "Equal":
-            case "Less":
-            case "Greater":
-            case "LessOrEqual":
-            case "GreaterOrEqual":
-            case "And":
-            case "Or":
-                return Elementwise(c, output, op);
-            case "Neg":
-            case "Abs":
-            case "Sqrt":
-            case "Reciprocal":
-            case "Floor":
-            case "Ceil":
-            case "Exp":
-            case "Log":
-            case "Sin":
-            case "Cos":
-            case "Not":
-            case "Sigmoid":
-                return Unary(v0, output, op);
-            case "ReduceProd":
-            case "ReduceSum":
-            case "ReduceMax":
-            case "ReduceMin":
-                return v0.Dims.Length <= 1 ? Reduce(v0, output, op) : null;
-            default:
-                return null;
+            return null;
         }
+        return rule(c, output);
     }
+
+    public static KnownValue ShapeOf(NodeContext c, TensorInfo output)
+    {
+        var range = OperatorShapes.ShapeRange(c);
+        var first = FindStart(c.In(0).Dims, c);
+        var sources = range.Select((_, i) => (IReadOnlySet<(string, int)>)new HashSet<(string, int)> { (c.Node.Inputs[0], first + i) }).ToArray();
+        return KnownValue.Integers(OnnxElementType.Int64, [range.Length], range, sources);
+    }
+
+    public static KnownValue SizeOf(NodeContext c, TensorInfo output)
+    {
+        var all = new HashSet<(string, int)>(Enumerable.Range(0, c.In(0).Rank).Select(i => (c.Node.Inputs[0], i)));
+        return KnownValue.Integers(OnnxElementType.Int64, [], [c.In(0).Elements], [all]);
+    }
+
+    public static KnownValue? ReduceSmall(NodeContext c, TensorInfo output) =>
+        c.Values[0]!.Dims.Length <= 1 ? Reduce(c.Values[0]!, output, c.Node.OpType) : null;
 
     private static int FindStart(long[] dims, NodeContext c)
     {
@@ -115,10 +65,10 @@ internal static class ValueEvaluator
             ? KnownValue.Integers(output.Type, output.Dims, values.Select(v => (long)v).ToArray(), sources)
             : KnownValue.Reals(output.Type, output.Dims, values, sources);
 
-    private static KnownValue Relabel(KnownValue v, TensorInfo output) =>
+    public static KnownValue Relabel(KnownValue v, TensorInfo output) =>
         v.IsInteger ? KnownValue.Integers(output.Type, output.Dims, v.Ints!, v.Sources) : KnownValue.Reals(output.Type, output.Dims, v.Floats!, v.Sources);
 
-    private static KnownValue FromConstant(NodeContext c, TensorInfo output)
+    public static KnownValue FromConstant(NodeContext c, TensorInfo output)
     {
         var n = c.Node;
         if (n.GetTensor("value") is { } t)
@@ -134,7 +84,7 @@ internal static class ValueEvaluator
         return KnownValue.Integers(output.Type, output.Dims, n.GetInts("value_ints")!);
     }
 
-    private static KnownValue Cast(KnownValue v, TensorInfo output)
+    public static KnownValue Cast(KnownValue v, TensorInfo output)
     {
         var values = Enumerable.Range(0, v.Count).Select(i => v[i]).ToArray();
         if (output.Type == OnnxElementType.Float)
@@ -156,7 +106,7 @@ internal static class ValueEvaluator
         return Make(output, values, v.Sources);
     }
 
-    private static KnownValue Gather(NodeContext c, TensorInfo output)
+    public static KnownValue Gather(NodeContext c, TensorInfo output)
     {
         var data = c.Values[0]!;
         var indices = c.Values[1]!;
@@ -183,7 +133,7 @@ internal static class ValueEvaluator
         return Make(output, values.ToArray(), sources.ToArray());
     }
 
-    private static KnownValue Concat(NodeContext c, TensorInfo output)
+    public static KnownValue Concat(NodeContext c, TensorInfo output)
     {
         var parts = c.Values.Where(v => v is not null).Select(v => v!).ToArray();
         var axis = NodeContext.NormalizeAxis(c.Node.GetInt("axis", 0), output.Rank);
@@ -205,7 +155,7 @@ internal static class ValueEvaluator
         return Make(output, values.ToArray(), sources.ToArray());
     }
 
-    private static KnownValue? Slice(NodeContext c, TensorInfo output)
+    public static KnownValue? Slice(NodeContext c, TensorInfo output)
     {
         var data = c.Values[0]!;
         if (data.Dims.Length != 1)
@@ -217,7 +167,7 @@ internal static class ValueEvaluator
         return Make(output, picks.Select(i => data[i]).ToArray(), picks.Select(i => data.Sources[i]).ToArray());
     }
 
-    private static KnownValue ConstantOfShape(NodeContext c, TensorInfo output)
+    public static KnownValue ConstantOfShape(NodeContext c, TensorInfo output)
     {
         var fill = 0.0;
         if (c.Node.GetTensor("value") is { } t)
@@ -230,7 +180,7 @@ internal static class ValueEvaluator
         return Make(output, Enumerable.Repeat(fill, count).ToArray(), Enumerable.Repeat(all, count).ToArray());
     }
 
-    private static KnownValue Range(NodeContext c, TensorInfo output)
+    public static KnownValue Range(NodeContext c, TensorInfo output)
     {
         var (start, delta) = (c.Values[0]![0], c.Values[2]![0]);
         var all = Union(c.Values.SelectMany(v => v!.Sources));
@@ -238,7 +188,7 @@ internal static class ValueEvaluator
         return Make(output, Enumerable.Range(0, count).Select(i => start + i * delta).ToArray(), Enumerable.Repeat(all, count).ToArray());
     }
 
-    private static KnownValue Elementwise(NodeContext c, TensorInfo output, string op)
+    public static KnownValue Elementwise(NodeContext c, TensorInfo output, string op)
     {
         var operands = op == "Expand" ? [c.Values[0]!] : c.Values.Select(v => v!).ToArray();
         var count = (int)output.Elements;
@@ -271,16 +221,13 @@ internal static class ValueEvaluator
                 "Or" => x[0] != 0 || x[1] != 0 ? 1 : 0,
                 _ => throw new InvalidOperationException(op),
             };
-            if (output.Type == OnnxElementType.Float)
-            {
-                values[i] = (float)values[i];
-            }
+            values[i] = RoundTo(output.Type, values[i]);
             sources[i] = Union(operands.Select((v, k) => v.Sources[args[k]]).Append(extra));
         }
         return Make(output, values, sources);
     }
 
-    private static KnownValue Unary(KnownValue v, TensorInfo output, string op)
+    public static KnownValue Unary(KnownValue v, TensorInfo output, string op)
     {
         var values = Enumerable.Range(0, v.Count).Select(i => v[i]).Select(x => op switch
         {
@@ -297,7 +244,7 @@ internal static class ValueEvaluator
             "Not" => x == 0 ? 1 : 0,
             "Sigmoid" => 1 / (1 + Math.Exp(-x)),
             _ => throw new InvalidOperationException(op),
-        }).Select(x => output.Type == OnnxElementType.Float ? (float)x : x).ToArray();
+        }).Select(x => RoundTo(output.Type, x)).ToArray();
         return Make(output, values, v.Sources);
     }
 
@@ -313,6 +260,14 @@ internal static class ValueEvaluator
         };
         return Make(output, [value], [Union(v.Sources)]);
     }
+
+    /// <summary>A result rounded as the output type stores it, so the next operation starts from the same value ONNX Runtime has.</summary>
+    private static double RoundTo(OnnxElementType type, double x) => type switch
+    {
+        OnnxElementType.Float => (float)x,
+        OnnxElementType.Float16 => (double)(Half)x,
+        _ => x,
+    };
 
     private static int BroadcastIndex(int flat, long[] outDims, long[] inDims)
     {

@@ -40,13 +40,18 @@ internal sealed class GroupRunner : IDisposable
             Dispose();
             throw;
         }
-        _normParameters = group.TwoPass.Select(u => (ReadFloats(model, u.Norm!.Scale), ReadFloats(model, u.Norm.Bias))).ToArray();
+        _normParameters = group.TwoPass.Select(u => (ReadFloats(model, ctx.Shapes, u.Norm!.Scale), ReadFloats(model, ctx.Shapes, u.Norm.Bias))).ToArray();
     }
 
     public PlannedGroup Group => _group;
 
-    private static float[] ReadFloats(OnnxModel model, string initializer)
+    /// <summary>A normalisation's scale or bias: a folded constant, else the initializer.</summary>
+    private static float[] ReadFloats(OnnxModel model, GraphShapes shapes, string initializer)
     {
+        if (shapes.Value(initializer) is { Floats: { } known })
+        {
+            return known.Select(v => (float)v).ToArray();
+        }
         var t = model.Graph.GetInitializer(initializer);
         return TensorValues.ToFloat(model.ReadTensorBytes(t).Span, t.GetElementType());
     }

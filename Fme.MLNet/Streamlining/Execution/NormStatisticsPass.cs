@@ -62,9 +62,10 @@ internal static class NormStatisticsPass
                 for (var k = 0L; k < perGroup; k++)
                 {
                     var ch = b * channels + g * perGroup + k;
+                    var p = norm.PerChannel ? g * perGroup + k : g;
                     mean[ch] = (float)m.Mean[i];
-                    scale[ch] = (float)(inv * gamma[g]);
-                    bias[ch] = beta[g];
+                    scale[ch] = (float)(inv * gamma[p]);
+                    bias[ch] = beta[p];
                 }
             }
         }

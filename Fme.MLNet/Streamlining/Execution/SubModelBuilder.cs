@@ -61,16 +61,16 @@ internal static class SubModelBuilder
                 graph.Initializer.Add(t);
             }
         }
-        void AddInput(NodeProto node, int i)
+        void AddInput(NodeProto node, int i) => AddTensor(node.Input[i]);
+        void AddTensor(string name)
         {
-            var name = node.Input[i];
             if (name.Length == 0 || added.Contains(name))
             {
                 return;
             }
             if (shapes.Value(name) is { } value && !group.Inputs.Contains(name))
             {
-                AddInitializer(Constant(name, value));
+                AddInitializer(value.ToTensor(name));
             }
             else if (ctx.Graph.IsInitializer(name))
             {
@@ -95,14 +95,24 @@ internal static class SubModelBuilder
                 {
                     var target = RewriteShape(node, shapes, axis);
                     var name = $"{node.Output[0]}__piece_shape";
-                    AddInitializer(Constant(name, KnownValue.Integers(OnnxElementType.Int64, [target.Length], target)));
+                    AddInitializer(KnownValue.Integers(OnnxElementType.Int64, [target.Length], target).ToTensor(name));
                     node.Input[1] = name;
+                }
+                if (group.IsCut && node.OpType == "Resize" && node.Domain.Length == 0 && node.Input.Count > 3 && node.Input[3].Length > 0 &&
+                    MemberOutputAxis(group, unit, m) is not null)
+                {
+                    node.Input[3] = RewriteResizeSizes(graph, shapes, node, AddInitializer);
                 }
                 for (var i = 0; i < node.Input.Count; i++)
                 {
                     AddInput(node, i);
                 }
                 graph.Node.Add(node);
+            }
+            // Outer tensors a subgraph reads without listing them.
+            foreach (var name in unit.Inputs)
+            {
+                AddTensor(name);
             }
         }
 
@@ -169,6 +179,27 @@ internal static class SubModelBuilder
         return shape;
     }
 
+    /// <summary>
+    /// Resize with constant sizes, in a piece: the sizes of the axes it keeps (the cut among them) are taken from the
+    /// piece, Where(kept, Shape(x)[axes], sizes), so one model serves pieces of any length. Returns the new sizes input.
+    /// </summary>
+    private static string RewriteResizeSizes(GraphProto graph, GraphShapes shapes, NodeProto node, Action<TensorProto> addInitializer)
+    {
+        var x = shapes.Info(node.Input[0]).Dims;
+        var sizes = shapes.Value(node.Input[3])!.Ints!;
+        var axesAttribute = node.Attribute.FirstOrDefault(a => a.Name == "axes")?.Ints.ToArray();
+        var axes = axesAttribute?.Select(a => a < 0 ? a + x.Length : a).ToArray() ?? Enumerable.Range(0, x.Length).Select(a => (long)a).ToArray();
+        var prefix = $"{node.Output[0]}__piece_sizes";
+        var kept = KnownValue.Integers(OnnxElementType.Bool, [axes.Length], axes.Select((a, i) => sizes[i] == x[a] ? 1L : 0L).ToArray());
+        addInitializer(kept.ToTensor($"{prefix}_kept"));
+        addInitializer(KnownValue.Integers(OnnxElementType.Int64, [axes.Length], axes).ToTensor($"{prefix}_axes"));
+        addInitializer(KnownValue.Integers(OnnxElementType.Int64, [axes.Length], sizes).ToTensor($"{prefix}_full"));
+        graph.Node.Add(Node("Shape", [node.Input[0]], $"{prefix}_shape", $"{prefix}/Shape"));
+        graph.Node.Add(Node("Gather", [$"{prefix}_shape", $"{prefix}_axes"], $"{prefix}_piece", $"{prefix}/Gather", Attr.Int("axis", 0)));
+        graph.Node.Add(Node("Where", [$"{prefix}_kept", $"{prefix}_piece", $"{prefix}_full"], prefix, $"{prefix}/Where"));
+        return prefix;
+    }
+
     /// <summary>y = (x - mean) * scale + bias, in float32 (with casts around it for other float types).</summary>
     private static void EmitTwoPass(GraphProto graph, GraphShapes shapes, AnalysisNode unit, int k)
     {
@@ -200,26 +231,6 @@ internal static class SubModelBuilder
         node.Output.Add(output);
         node.Attribute.AddRange(attributes);
         return node;
-    }
-
-    private static TensorProto Constant(string name, KnownValue value)
-    {
-        var t = new TensorProto { Name = name, DataType = (int)value.Type };
-        t.Dims.AddRange(value.Dims);
-        var n = value.Count;
-        byte[] bytes = value.Type switch
-        {
-            OnnxElementType.Float => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => (float)value[i]).ToArray().AsSpan()).ToArray(),
-            OnnxElementType.Float16 => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => (Half)value[i]).ToArray().AsSpan()).ToArray(),
-            OnnxElementType.Double => MemoryMarshal.AsBytes(Enumerable.Range(0, n).Select(i => value[i]).ToArray().AsSpan()).ToArray(),
-            OnnxElementType.Int64 => MemoryMarshal.AsBytes(value.Ints!.AsSpan()).ToArray(),
-            OnnxElementType.Int32 => MemoryMarshal.AsBytes(value.Ints!.Select(v => (int)v).ToArray().AsSpan()).ToArray(),
-            OnnxElementType.Bool or OnnxElementType.UInt8 => value.Ints!.Select(v => (byte)v).ToArray(),
-            OnnxElementType.Int8 => value.Ints!.Select(v => (byte)(sbyte)v).ToArray(),
-            _ => throw new PlanningException($"Cannot write a folded constant of type {OnnxElementTypes.Name(value.Type)} for '{name}'."),
-        };
-        t.RawData = ByteString.CopyFrom(bytes);
-        return t;
     }
 
     private static ValueInfoProto ValueInfo(string name, TensorInfo info, int cutAxis)

@@ -306,7 +306,7 @@ internal sealed class GroupBuilder
         /// <summary>A folded value is fine in a piece unless it was computed from the size of a cut axis.</summary>
         private bool CheckKnown(AnalysisNode unit, int slot, string t)
         {
-            if (unit.Members.Count == 1 && CutRules.RewritesShapeInput(unit.OpType, slot))
+            if (unit.Members.Count == 1 && OperatorRegistry.RewritesPieceInput(unit.Members[0], slot))
             {
                 return true;
             }
