@@ -11,6 +11,7 @@ public sealed record StreamlineOptions
     private readonly int _pixelChunks = 7;
     private readonly long? _memoryBudgetBytes;
     private readonly long _minimumCutBytes = 256 * 1024;
+    private readonly double _minimumReduction = 1.25;
 
     /// <summary>The default options.</summary>
     public static StreamlineOptions Default { get; } = new();
@@ -63,6 +64,18 @@ public sealed record StreamlineOptions
     /// memory budget) runs whole, since cutting it would cost time and sessions without lowering the peak.
     /// </summary>
     public bool CutEverywhere { get; init; }
+
+    /// <summary>
+    /// How many times lower the predicted peak of a cut plan must be than the unsliced one for the model to be cut at
+    /// all; otherwise it runs whole in one plain session (the plan says why), since running groups costs session calls,
+    /// piece copies and per-session memory that the prediction does not count. Default 1.25. Ignored with
+    /// <see cref="CutEverywhere"/>, and when the unsliced peak exceeds <see cref="MemoryBudgetBytes"/>.
+    /// </summary>
+    public double MinimumReduction
+    {
+        get => _minimumReduction;
+        init => _minimumReduction = value >= 1 && double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(MinimumReduction), value, "MinimumReduction must be a finite number of at least 1.");
+    }
 
     /// <summary>
     /// What the axes of graph inputs stand for, by input name (for example <c>latent_sample</c>:

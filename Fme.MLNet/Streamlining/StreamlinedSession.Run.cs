@@ -12,6 +12,7 @@ public sealed partial class StreamlinedSession
 {
     private const int MaxShapeInputElements = 64;
     private InferenceSession? _outputCopier;
+    private string? _outputCopierSignature;
 
     /// <summary>Names of the full tensors the executor held after the last run (only the outputs it handed back).</summary>
     internal IReadOnlyList<string> HeldAfterLastRun { get; private set; } = [];
@@ -198,6 +199,8 @@ public sealed partial class StreamlinedSession
         DenseTensor<byte> t => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, t.Buffer, Dims(t)),
         Tensor<float> t => ToOrtValue(NamedOnnxValue.CreateFromTensor(input.Name, t.ToDenseTensor())),
         Tensor<long> t => ToOrtValue(NamedOnnxValue.CreateFromTensor(input.Name, t.ToDenseTensor())),
+        Tensor<Float16> t => ToOrtValue(NamedOnnxValue.CreateFromTensor(input.Name, t.ToDenseTensor())),
+        Tensor<int> t => ToOrtValue(NamedOnnxValue.CreateFromTensor(input.Name, t.ToDenseTensor())),
         _ => throw new ArgumentException(
             $"Input '{input.Name}' holds {input.Value?.GetType().Name ?? "null"}; expected a tensor of float, float16, double, int64, int32, bool or uint8.",
             nameof(input)),
@@ -205,23 +208,30 @@ public sealed partial class StreamlinedSession
 
     private static long[] Dims<T>(Tensor<T> t) => t.Dimensions.ToArray().Select(d => (long)d).ToArray();
 
-    /// <summary>Copies outputs into values ONNX Runtime owns (only it can create DisposableNamedOnnxValue).</summary>
+    /// <summary>
+    /// Copies outputs into values ONNX Runtime owns (only it can create DisposableNamedOnnxValue): an Identity model per
+    /// output, fed the outputs' memory under their own element types.
+    /// </summary>
     private IDisposableReadOnlyCollection<DisposableNamedOnnxValue> CopyOut(StreamlinedOutputs outputs)
     {
-        _outputCopier ??= new InferenceSession(CopierModel().ToBytes());
+        var shapes = outputs.Select(v => v.GetTensorTypeAndShape()).ToList();
+        var signature = string.Join(";", shapes.Select(s => $"{s.ElementDataType}/{s.Shape.Length}"));
+        if (_outputCopier is null || _outputCopierSignature != signature)
+        {
+            _outputCopier?.Dispose();
+            _outputCopier = null;
+            using var options = new SessionOptions { EnableCpuMemArena = false, EnableMemoryPattern = false };
+            _outputCopier = new InferenceSession(CopierModel(shapes).ToBytes(), options);
+            _outputCopierSignature = signature;
+        }
         var names = outputs.Names.Select((_, i) => $"in_{i}").ToArray();
         var fixedInputs = new List<FixedBufferOnnxValue>();
         try
         {
+            var i = 0;
             foreach (var value in outputs)
             {
-                var shape = value.GetTensorTypeAndShape();
-                var raw = value.GetTensorMutableRawData();
-                unsafe
-                {
-                    var manager = new NativeMemoryManager((IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw)), raw.Length);
-                    fixedInputs.Add(FixedBufferOnnxValue.CreateFromMemory(OrtMemoryInfo.DefaultInstance, manager.Memory, shape.ElementDataType, shape.Shape, raw.Length));
-                }
+                fixedInputs.Add(Fixed(value, shapes[i++]));
             }
             return _outputCopier.Run(names, fixedInputs);
         }
@@ -234,14 +244,41 @@ public sealed partial class StreamlinedSession
         }
     }
 
-    private OnnxModel CopierModel()
+    /// <summary>A fixed-buffer view of an output's memory, typed as its elements (a byte view would be read as uint8).</summary>
+    private static FixedBufferOnnxValue Fixed(OrtValue value, OrtTensorTypeAndShapeInfo shape) => shape.ElementDataType switch
+    {
+        TensorElementType.Float => Fixed<float>(value, shape),
+        TensorElementType.Float16 => Fixed<Float16>(value, shape),
+        TensorElementType.BFloat16 => Fixed<BFloat16>(value, shape),
+        TensorElementType.Double => Fixed<double>(value, shape),
+        TensorElementType.Int64 => Fixed<long>(value, shape),
+        TensorElementType.Int32 => Fixed<int>(value, shape),
+        TensorElementType.Int16 => Fixed<short>(value, shape),
+        TensorElementType.Int8 => Fixed<sbyte>(value, shape),
+        TensorElementType.UInt64 => Fixed<ulong>(value, shape),
+        TensorElementType.UInt32 => Fixed<uint>(value, shape),
+        TensorElementType.UInt16 => Fixed<ushort>(value, shape),
+        TensorElementType.UInt8 => Fixed<byte>(value, shape),
+        TensorElementType.Bool => Fixed<bool>(value, shape),
+        var other => throw new NotSupportedException($"Output of element type {other} cannot be returned as a NamedOnnxValue; use Run(IReadOnlyDictionary<string, OrtValue>)."),
+    };
+
+    private static unsafe FixedBufferOnnxValue Fixed<T>(OrtValue value, OrtTensorTypeAndShapeInfo shape) where T : unmanaged
+    {
+        var raw = value.GetTensorMutableRawData();
+        var manager = new NativeMemoryManager<T>((IntPtr)Unsafe.AsPointer(ref MemoryMarshal.GetReference(raw)), raw.Length / sizeof(T));
+        return FixedBufferOnnxValue.CreateFromMemory(OrtMemoryInfo.DefaultInstance, manager.Memory, shape.ElementDataType, shape.Shape, raw.Length);
+    }
+
+    private OnnxModel CopierModel(IReadOnlyList<OrtTensorTypeAndShapeInfo> shapes)
     {
         var b = new GraphBuilder("copy_outputs");
         var i = 0;
         foreach (var name in OutputNames)
         {
-            var meta = OutputMetadata[name];
-            var input = b.Input($"in_{i++}", meta.ElementType, meta.Dimensions.Select((d, k) => (object)$"d{k}").ToArray());
+            var k = i;
+            var dims = Enumerable.Range(0, shapes[k].Shape.Length).Select(d => (object)$"o{k}_d{d}").ToArray();
+            var input = b.Input($"in_{i++}", (OnnxElementType)(int)shapes[k].ElementDataType, dims);
             b.Output(b.Identity(input), name);
         }
         return b.Build();

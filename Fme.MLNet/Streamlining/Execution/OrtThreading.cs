@@ -53,9 +53,12 @@ internal static class OrtThreading
             {
                 return false;
             }
-            using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
-            using var arena = GrowingByRequest();
-            env.CreateAndRegisterAllocator(memory, arena);
+            if (UseSharedCpuArena)
+            {
+                using var memory = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+                using var arena = GrowingByRequest();
+                env.CreateAndRegisterAllocator(memory, arena);
+            }
             return true;
         }
         catch (OnnxRuntimeException)
@@ -122,18 +125,38 @@ internal static class OrtThreading
         }
     }
 
-    /// <summary>Puts a session on the shared pools and arena when they exist, else gives it no arena.</summary>
+    /// <summary>
+    /// Whether sessions made by <see cref="Configure"/> allocate from a shared CPU arena, registered with the environment
+    /// (so set it before the environment is created). Off by
+    /// default, by measurement (benchmarks/README.md): the arena keeps every chunk it ever grew, so a process running
+    /// group after group holds the arena's fragmented high-water mark; without it, memory returns to the system allocator
+    /// after each piece, the peak follows the memory model, and calls were not slower. A knob for the benchmarks.
+    /// </summary>
+    internal static bool UseSharedCpuArena { get; set; }
+
+    /// <summary>
+    /// Whether sessions made by <see cref="Configure"/> keep ONNX Runtime's memory pattern (one block per input shape,
+    /// planned for all of a run's intermediates at once). Off by default, like the arena: a knob for the benchmarks.
+    /// </summary>
+    internal static bool UseMemoryPattern { get; set; }
+
+    /// <summary>
+    /// Puts a session on the shared thread pools when they exist, and sets it up for memory: no CPU arena and no memory
+    /// pattern unless the knobs above say otherwise (the shared arena only where it exists).
+    /// </summary>
     public static void Configure(SessionOptions options)
     {
-        if (GlobalPoolsAvailable)
+        var global = GlobalPoolsAvailable;
+        if (global)
         {
             options.DisablePerSessionThreads();
-            options.EnableCpuMemArena = true;
-            options.AddSessionConfigEntry("session.use_env_allocators", "1");
         }
-        else
+        options.EnableMemoryPattern = UseMemoryPattern;
+        options.EnableCpuMemArena = global && UseSharedCpuArena;
+        if (global)
         {
-            options.EnableCpuMemArena = false;
+            // The environment's allocators: the shared CUDA arena, and the CPU arena when it was registered.
+            options.AddSessionConfigEntry("session.use_env_allocators", "1");
         }
     }
 

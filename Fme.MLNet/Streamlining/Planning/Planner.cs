@@ -20,10 +20,7 @@ internal static class Planner
         }
         catch (PlanningException e) when (e is not TensorSizeException)
         {
-            var nodes = model.Graph.Nodes.Select(Label).ToList();
-            var group = new PlanGroup(0, nodes, CutKind.None, null, null, 1, 0, inputs.Keys.ToList(),
-                model.Graph.Outputs.Select(o => o.Name).ToList(), [], []);
-            return new Result(new StreamlinedPlan(shapesOfInputs, [group], 0, 0, e.Message), null, []);
+            return Whole(model, inputs, 0, 0, e.Message);
         }
         var units = AnalysisNode.Build(shapes, model.OpsetVersion);
         var labels = model.Graph.Inputs.ToDictionary(
@@ -45,13 +42,32 @@ internal static class Planner
         MemoryModel.AssignReuses(ctx, groups);
         peaks = MemoryModel.Streamlined(ctx, groups);
         var unsliced = MemoryModel.Unsliced(ctx);
+        var streamlined = peaks.Length == 0 ? 0 : peaks.Max();
+        // Never worse than plain: a plan that does not clearly lower the peak runs whole, unless asked to cut or the budget needs it.
+        var budgetNeedsCuts = options.MemoryBudgetBytes is { } budget && unsliced > budget;
+        if (!options.CutEverywhere && !budgetNeedsCuts && streamlined * options.MinimumReduction > unsliced)
+        {
+            return Whole(model, inputs, unsliced, unsliced,
+                $"the cut plan's predicted peak {StreamlinedPlan.FormatBytes(streamlined)} is not clearly below the unsliced " +
+                $"{StreamlinedPlan.FormatBytes(unsliced)} (MinimumReduction {options.MinimumReduction:0.##}x)");
+        }
         var plan = new StreamlinedPlan(
             shapesOfInputs,
             groups.Select((g, i) => Describe(ctx, g, peaks[i])).ToList(),
             unsliced,
-            peaks.Length == 0 ? 0 : peaks.Max(),
+            streamlined,
             null);
         return new Result(plan, ctx, groups);
+    }
+
+    /// <summary>A plan that runs the whole model in one plain session, and why.</summary>
+    private static Result Whole(OnnxModel model, IReadOnlyDictionary<string, TensorInfo> inputs, long unsliced, long streamlined, string reason)
+    {
+        var nodes = model.Graph.Nodes.Select(Label).ToList();
+        var group = new PlanGroup(0, nodes, CutKind.None, null, null, 1, streamlined, inputs.Keys.ToList(),
+            model.Graph.Outputs.Select(o => o.Name).ToList(), [], []);
+        var shapes = inputs.ToDictionary(kv => kv.Key, kv => kv.Value.Dims);
+        return new Result(new StreamlinedPlan(shapes, [group], unsliced, streamlined, reason), null, []);
     }
 
     /// <summary>Raises piece counts of the groups at the top until the predicted peak fits the budget.</summary>
