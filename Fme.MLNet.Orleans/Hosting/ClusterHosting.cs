@@ -22,7 +22,7 @@ public static class ClusterHosting
         }
         else
         {
-            silo.AddMemoryGrainStorage(StorageNames.Jobs);
+            SharedMemoryGrainStorage.Register(silo, StorageNames.Jobs);
         }
         silo.Services.AddSingleton(workers);
         silo.Services.AddSingleton<WorkerService>();
