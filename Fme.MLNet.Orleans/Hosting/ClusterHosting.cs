@@ -30,7 +30,10 @@ public static class ClusterHosting
         return silo;
     }
 
-    /// <summary>Membership in PostgreSQL, or localhost clustering (one machine) for in-memory storage.</summary>
+    /// <summary>
+    /// Membership in PostgreSQL, or localhost clustering (one machine; the ports say where this silo and the first one
+    /// listen) for in-memory storage. With PostgreSQL the host sets the endpoints (<c>EndpointOptions</c>).
+    /// </summary>
     public static ISiloBuilder UseFmeClustering(this ISiloBuilder silo, ClusterStorage storage, int siloPort, int gatewayPort, int primarySiloPort)
     {
         ArgumentNullException.ThrowIfNull(storage);
@@ -41,7 +44,6 @@ public static class ClusterHosting
                 o.Invariant = ClusterStorage.NpgsqlInvariant;
                 o.ConnectionString = storage.PostgresConnectionString;
             });
-            silo.ConfigureEndpoints(siloPort, gatewayPort);
         }
         else
         {

@@ -110,7 +110,8 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
 ('CleanupDefunctSiloEntriesKey', 'DELETE FROM OrleansMembershipTable
     WHERE DeploymentId = @DeploymentId AND IAmAliveTime < @IAmAliveTime AND Status <> 3;');
 
--- Grain state: one row per grain and service, versioned for optimistic concurrency (the version is the ETag).
+-- Grain state: one row per grain and service, versioned for optimistic concurrency (the version is the ETag). The
+-- provider writes the serialized state as @PayloadBinary; the JSON and XML columns are read back but stay empty.
 CREATE TABLE Storage
 (
     GrainIdHash integer NOT NULL,
@@ -132,7 +133,7 @@ CREATE INDEX Storage_GrainId ON Storage (GrainIdHash, GrainTypeHash);
 -- Writes a state: inserts the first version when none was read (null version), else updates the version read.
 -- Returns the new version, or the given one unchanged when another writer won (Orleans then reports a conflict).
 CREATE FUNCTION fme_write_storage(id_hash integer, id_n0 bigint, id_n1 bigint, type_hash integer, type_string varchar,
-    id_extension varchar, service varchar, seen_version integer, binary_ bytea, json_ jsonb, xml_ xml)
+    id_extension varchar, service varchar, seen_version integer, binary_ bytea)
     RETURNS TABLE (NewGrainStateVersion integer) AS $$
 DECLARE written integer;
 BEGIN
@@ -140,15 +141,15 @@ BEGIN
         -- Serialise first writes of one grain so that only one of two racing inserts succeeds.
         PERFORM pg_advisory_xact_lock(id_hash);
         INSERT INTO Storage (GrainIdHash, GrainIdN0, GrainIdN1, GrainTypeHash, GrainTypeString, GrainIdExtensionString,
-            ServiceId, PayloadBinary, PayloadJson, PayloadXml, ModifiedOn, Version)
-        SELECT id_hash, id_n0, id_n1, type_hash, type_string, id_extension, service, binary_, json_, xml_, now() AT TIME ZONE 'utc', 1
+            ServiceId, PayloadBinary, ModifiedOn, Version)
+        SELECT id_hash, id_n0, id_n1, type_hash, type_string, id_extension, service, binary_, now() AT TIME ZONE 'utc', 1
         WHERE NOT EXISTS (SELECT 1 FROM Storage s WHERE s.GrainIdHash = id_hash AND s.GrainTypeHash = type_hash
             AND s.GrainIdN0 = id_n0 AND s.GrainIdN1 = id_n1 AND s.GrainTypeString = type_string
             AND s.GrainIdExtensionString IS NOT DISTINCT FROM id_extension AND s.ServiceId = service);
         GET DIAGNOSTICS written = ROW_COUNT;
         RETURN QUERY SELECT CASE WHEN written > 0 THEN 1 ELSE NULL::integer END;
     ELSE
-        UPDATE Storage s SET PayloadBinary = binary_, PayloadJson = json_, PayloadXml = xml_,
+        UPDATE Storage s SET PayloadBinary = binary_,
             ModifiedOn = now() AT TIME ZONE 'utc', Version = s.Version + 1
         WHERE s.GrainIdHash = id_hash AND s.GrainTypeHash = type_hash AND s.GrainIdN0 = id_n0 AND s.GrainIdN1 = id_n1
             AND s.GrainTypeString = type_string AND s.GrainIdExtensionString IS NOT DISTINCT FROM id_extension
@@ -161,7 +162,7 @@ $$ LANGUAGE plpgsql;
 
 INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
 ('WriteToStorageKey', 'SELECT * FROM fme_write_storage(@GrainIdHash, @GrainIdN0, @GrainIdN1, @GrainTypeHash, @GrainTypeString,
-    @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary, CAST(@PayloadJson AS jsonb), CAST(@PayloadXml AS xml));'),
+    @GrainIdExtensionString, @ServiceId, @GrainStateVersion, @PayloadBinary);'),
 ('ReadFromStorageKey', 'SELECT PayloadBinary, PayloadXml, PayloadJson, now() AT TIME ZONE ''utc'', Version FROM Storage
     WHERE GrainIdHash = @GrainIdHash AND GrainTypeHash = @GrainTypeHash AND GrainIdN0 = @GrainIdN0 AND GrainIdN1 = @GrainIdN1
         AND GrainTypeString = @GrainTypeString AND GrainIdExtensionString IS NOT DISTINCT FROM @GrainIdExtensionString
