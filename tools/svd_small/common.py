@@ -4,10 +4,11 @@ import time
 
 import torch
 
-WORK = os.environ.get("SVD_SMALL_WORK", "/tmp/svd_small")
+# checkpoints and caches live outside git, next to (not inside) the shared tiny model set
+WORK = os.environ.get("SVD_SMALL_WORK", os.path.expanduser("~/.cache/fme-mlnet/train"))
 
 
-def setup(seed, threads=2):
+def setup(seed, threads=1):
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     os.makedirs(WORK, exist_ok=True)

@@ -32,8 +32,10 @@ def _one_per_wallpaper():
     return files
 
 
-def load_photos(cache="/tmp/svd_small_photos.pt", side=192):
-    """Each photo resized so its short side is `side`, as uint8 (3, H, W) tensors, cached."""
+def load_photos(cache=None, side=192):
+    """Each photo resized so its short side is `side`, as uint8 (3, H, W) tensors, cached in the work folder."""
+    from .common import WORK
+    cache = cache or os.path.join(WORK, f"photos_{side}.pt")
     if os.path.exists(cache):
         return torch.load(cache)
     photos = []
@@ -45,6 +47,9 @@ def load_photos(cache="/tmp/svd_small_photos.pt", side=192):
         s = side / min(im.size)
         im = im.resize((max(side, round(im.width * s)), max(side, round(im.height * s))), Image.LANCZOS)
         photos.append(torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1))
+    if not photos:
+        raise FileNotFoundError(f"no training photos found under {TRAIN_GLOBS}: install gnome-backgrounds or plasma-workspace-wallpapers")
+    os.makedirs(os.path.dirname(cache), exist_ok=True)
     torch.save(photos, cache)
     return photos
 
