@@ -114,10 +114,15 @@ public sealed class GenerationArguments
     }
 
     private static void Range<T>(Option<T?> option, T min, T max, string? what = null, Func<T, bool>? also = null)
-        where T : struct, IComparable<T>
+        where T : struct, IComparable<T>, IParsable<T>
     {
         option.Validators.Add(result =>
         {
+            // A value that does not parse is already reported by the parser; reading it here would throw.
+            if (result.Tokens.Count > 0 && !T.TryParse(result.Tokens[^1].Value, CultureInfo.InvariantCulture, out _))
+            {
+                return;
+            }
             if (result.GetValueOrDefault<T?>() is { } value && (value.CompareTo(min) < 0 || value.CompareTo(max) > 0 || also?.Invoke(value) == false))
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture,
