@@ -108,6 +108,17 @@ public class ImageInputTests
         Assert.Throws<FileNotFoundException>(() => RgbImage.FromFile(dir.File("absent.png")));
     }
 
+    [Fact]
+    public void DirectoryGivenAsTheImage_IsNamed()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("frames.png");
+        Directory.CreateDirectory(path);
+        var e = Assert.Throws<ArgumentException>(() => RgbImage.FromFile(path));
+        Assert.Contains($"'{path}' is a directory; expected an image file", e.Message);
+        Assert.Equal("path", e.ParamName);
+    }
+
     private static byte[] PngHeaderOnly(int width, int height)
     {
         var ihdr = new byte[13];

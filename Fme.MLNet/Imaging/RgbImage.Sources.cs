@@ -57,12 +57,17 @@ public sealed partial class RgbImage
     /// </remarks>
     /// <param name="path">The file.</param>
     /// <param name="limit">Largest size accepted; null for <see cref="ImageSizeLimit.Default"/>.</param>
+    /// <exception cref="ArgumentException">The path is a directory.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not an image ImageSharp can read.</exception>
     /// <exception cref="ImageSizeException">The image is empty or too large.</exception>
     public static RgbImage FromFile(string path, ImageSizeLimit? limit = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"Image path '{path}' is a directory; expected an image file (PNG, JPEG, ...).", nameof(path));
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Image file '{path}' was not found.", path);
