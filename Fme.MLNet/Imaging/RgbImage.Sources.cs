@@ -1,6 +1,13 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Fme.MLNet.Imaging;
@@ -74,16 +81,43 @@ public sealed partial class RgbImage
         }
         try
         {
-            var info = Image.Identify(path)
+            var info = Image.Identify(FileDecoding, path, out _)
                 ?? throw new InvalidDataException($"Image file '{path}' is not in a format ImageSharp recognises (PNG, JPEG, BMP, GIF, TIFF, WebP, ...).");
             (limit ?? ImageSizeLimit.Default).Check(info.Width, info.Height, $"'{path}'", nameof(path));
-            using var decoded = Image.Load<Rgb24>(path);
+            using var decoded = Image.Load<Rgb24>(FileDecoding, path);
             return FromImage(decoded, $"'{path}'", limit);
         }
         catch (ImageFormatException e)
         {
             throw new InvalidDataException($"Image file '{path}' could not be decoded: {e.Message}", e);
         }
+        catch (InvalidMemoryOperationException e)
+        {
+            throw new InvalidDataException($"Image file '{path}' asks for a pixel buffer larger than {FileDecodingLimitMegabytes} MB: {e.Message}", e);
+        }
+    }
+
+    // Largest single buffer a file decode may ask for: an Rgba64 canvas at the largest ImageSizeLimit (8 bytes a pixel).
+    private const int FileDecodingLimitMegabytes = (int)(ImageSizeLimit.DefaultMaxPixels * 8 / 1_000_000);
+
+    /// <summary>
+    /// Decoders for files from users: metadata is skipped (a PNG text chunk can inflate to gigabytes before any pixel is
+    /// read), an animation decodes its first frame only (an animated GIF keeps a full canvas per frame), and no buffer may
+    /// exceed <see cref="FileDecodingLimitMegabytes"/>.
+    /// </summary>
+    private static readonly Configuration FileDecoding = CreateFileDecoding();
+
+    private static Configuration CreateFileDecoding()
+    {
+        var configuration = Configuration.Default.Clone();
+        var formats = configuration.ImageFormatsManager;
+        formats.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        formats.SetDecoder(GifFormat.Instance, new GifDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
+        formats.SetDecoder(TiffFormat.Instance, new TiffDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First });
+        formats.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
+        formats.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = true });
+        configuration.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = FileDecodingLimitMegabytes });
+        return configuration;
     }
 
     /// <summary>Copies the pixels of an ImageSharp image (its first frame); the image is not disposed here.</summary>

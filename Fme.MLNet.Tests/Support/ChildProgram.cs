@@ -1,0 +1,35 @@
+using Fme.MLNet.Diagnostics;
+using Fme.MLNet.Imaging;
+
+namespace Fme.MLNet.Tests.Support;
+
+/// <summary>
+/// The test assembly's entry point when it is started as a program (<c>dotnet Fme.MLNet.Tests.dll read-image FILE</c>):
+/// peak memory can only be told apart from other tests' allocations in a fresh process.
+/// </summary>
+internal static class ChildProgram
+{
+    public static int Main(string[] args)
+    {
+        if (args is not ["read-image", var path])
+        {
+            Console.Error.WriteLine("usage: read-image FILE");
+            return 2;
+        }
+        var before = ProcessMemory.ResidentBytes;
+        string outcome;
+        try
+        {
+            var image = RgbImage.FromFile(path);
+            outcome = $"read {image.Width} x {image.Height} first pixel {image.Pixels[0]} {image.Pixels[1]} {image.Pixels[2]}";
+        }
+        catch (Exception e)
+        {
+            outcome = $"refused {e.GetType().FullName}: {e.Message}";
+        }
+        Console.WriteLine($"resident before {before}");
+        Console.WriteLine($"peak resident {ProcessMemory.PeakResidentBytes}");
+        Console.WriteLine(outcome);
+        return 0;
+    }
+}
