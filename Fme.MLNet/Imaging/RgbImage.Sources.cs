@@ -95,6 +95,11 @@ public sealed partial class RgbImage
         {
             throw new InvalidDataException($"Image file '{path}' asks for a pixel buffer larger than {FileDecodingLimitMegabytes} MB: {e.Message}", e);
         }
+        finally
+        {
+            // The pixels now live in the copy: give the decoder's pooled buffers back rather than keep them for the next file.
+            FileDecoding.MemoryAllocator.ReleaseRetainedResources();
+        }
     }
 
     // Largest single buffer a file decode may ask for: an Rgba64 canvas at the largest ImageSizeLimit (8 bytes a pixel).
