@@ -66,7 +66,7 @@ public sealed partial class RgbImage
     /// <param name="limit">Largest size accepted; null for <see cref="ImageSizeLimit.Default"/>.</param>
     /// <exception cref="ArgumentException">The path is a directory.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can read.</exception>
+    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can read, or its decoding asks for a buffer over 512 MB.</exception>
     /// <exception cref="ImageSizeException">The image is empty or too large.</exception>
     public static RgbImage FromFile(string path, ImageSizeLimit? limit = null)
     {
