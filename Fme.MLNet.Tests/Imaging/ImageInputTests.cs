@@ -108,6 +108,19 @@ public class ImageInputTests
     }
 
     [Fact]
+    public void FileDecodingLimits_LeaveOtherImageSharpUsersAlone()
+    {
+        using var dir = new TempFolder();
+        var path = dir.File("three.gif");
+        File.WriteAllBytes(path, ImageBombs.AnimatedGif(8, 3));
+        var image = RgbImage.FromFile(path);
+        Assert.Equal([255, 0, 0], image.Pixels[..3].ToArray());
+        // Only the first frame was decoded above; ImageSharp's default configuration still decodes all three.
+        using var all = Image.Load<Rgb24>(path);
+        Assert.Equal(3, all.Frames.Count);
+    }
+
+    [Fact]
     public void DirectoryGivenAsTheImage_IsNamed()
     {
         using var dir = new TempFolder();

@@ -1,9 +1,12 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
 using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Pbm;
 using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tga;
 using SixLabors.ImageSharp.Formats.Tiff;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
@@ -114,7 +117,11 @@ public sealed partial class RgbImage
 
     private static Configuration CreateFileDecoding()
     {
-        var configuration = Configuration.Default.Clone();
+        // A fresh configuration: Configuration.Default.Clone() shares its decoders, and changing them would change every
+        // other ImageSharp user in the process.
+        var configuration = new Configuration(new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(),
+            new BmpConfigurationModule(), new PbmConfigurationModule(), new TgaConfigurationModule(), new TiffConfigurationModule(),
+            new WebpConfigurationModule());
         var formats = configuration.ImageFormatsManager;
         formats.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
         formats.SetDecoder(GifFormat.Instance, new GifDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
