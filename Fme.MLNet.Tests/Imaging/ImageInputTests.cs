@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Fme.MLNet.Imaging;
 using Fme.MLNet.Tests.Support;
 using Microsoft.ML.Data;
@@ -71,7 +70,7 @@ public class ImageInputTests
         // allocate gigabytes; the size check must come first and say what it found.
         using var dir = new TempFolder();
         var path = dir.File("huge.png");
-        File.WriteAllBytes(path, PngHeaderOnly(50_000, 50_000));
+        File.WriteAllBytes(path, PngChunks.Png(50_000, 50_000));
         var e = Assert.Throws<ImageSizeException>(() => RgbImage.FromFile(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("50000 x 50000", e.Message);
@@ -108,44 +107,27 @@ public class ImageInputTests
         Assert.Throws<FileNotFoundException>(() => RgbImage.FromFile(dir.File("absent.png")));
     }
 
-    private static byte[] PngHeaderOnly(int width, int height)
+    [Fact]
+    public void FileDecodingLimits_LeaveOtherImageSharpUsersAlone()
     {
-        var ihdr = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
-        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
-        ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // colour type RGB
-        using var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        WriteChunk(png, "IHDR", ihdr);
-        WriteChunk(png, "IEND", []);
-        return png.ToArray();
+        using var dir = new TempFolder();
+        var path = dir.File("three.gif");
+        File.WriteAllBytes(path, ImageBombs.AnimatedGif(8, 3));
+        var image = RgbImage.FromFile(path);
+        Assert.Equal([255, 0, 0], image.Pixels[..3].ToArray());
+        // Only the first frame was decoded above; ImageSharp's default configuration still decodes all three.
+        using var all = Image.Load<Rgb24>(path);
+        Assert.Equal(3, all.Frames.Count);
     }
 
-    private static void WriteChunk(Stream stream, string type, byte[] data)
+    [Fact]
+    public void DirectoryGivenAsTheImage_IsNamed()
     {
-        var header = new byte[8];
-        BinaryPrimitives.WriteInt32BigEndian(header, data.Length);
-        System.Text.Encoding.ASCII.GetBytes(type, header.AsSpan(4));
-        stream.Write(header);
-        stream.Write(data);
-        var crc = new byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32([.. header[4..], .. data]));
-        stream.Write(crc);
-    }
-
-    // CRC-32 (ISO 3309, reflected polynomial 0xEDB88320), as PNG chunks use.
-    private static uint Crc32(byte[] bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-        return ~crc;
+        using var dir = new TempFolder();
+        var path = dir.File("frames.png");
+        Directory.CreateDirectory(path);
+        var e = Assert.Throws<ArgumentException>(() => RgbImage.FromFile(path));
+        Assert.Contains($"'{path}' is a directory; expected an image file", e.Message);
+        Assert.Equal("path", e.ParamName);
     }
 }

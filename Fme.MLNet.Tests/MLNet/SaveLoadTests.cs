@@ -92,6 +92,40 @@ public class SaveLoadTests(VideoTransformFixture shared)
         Assert.Throws<FileNotFoundException>(() => shared.Context.Model.LoadFme(folder.File("missing.zip"), out _));
     }
 
+    [Theory]
+    [InlineData("not a zip")]
+    [InlineData("zip with a junk entry")]
+    public void LoadFme_DamagedMLNetEntry_NamesTheFileAndTheEntry(string damage)
+    {
+        using var folder = new TempFolder();
+        var path = folder.File("damaged.fme.zip");
+        shared.Context.Model.SaveFme(shared.Model, shared.Data.Schema, path);
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            zip.GetEntry("mlnet-0.zip")!.Delete();
+            using var entry = zip.CreateEntry("mlnet-0.zip").Open();
+            entry.Write(damage == "not a zip" ? _rng.Bytes(300) : JunkModelZip());
+        }
+        var error = Assert.Throws<InvalidDataException>(() => shared.Context.Model.LoadFme(path, out _));
+        Assert.Contains($"Model file '{path}' cannot be loaded: its entry 'mlnet-0.zip' is not an ML.NET model", error.Message);
+        Assert.NotNull(error.InnerException);
+    }
+
+    // A zip laid out like an ML.NET model whose entries hold random bytes.
+    private byte[] JunkModelZip()
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var name in new[] { "TransformerChain/Model.key", "TransformerChain/Transform_000/Model.key", "Schema/Model.key" })
+            {
+                using var entry = zip.CreateEntry(name).Open();
+                entry.Write(_rng.Bytes(200));
+            }
+        }
+        return stream.ToArray();
+    }
+
     private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
         model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
 }

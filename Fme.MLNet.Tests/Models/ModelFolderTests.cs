@@ -181,8 +181,11 @@ public class ModelFolderTests(TinyModelFixture tiny)
     }
 
     [Theory]
-    [InlineData("\"num_frames\": 14", "\"num_frames\": \"fourteen\"", "field 'num_frames' is \"fourteen\"; expected a positive integer")]
-    [InlineData("\"num_frames\": 14", "\"frames\": 14", "field 'num_frames' is missing; expected a positive integer")]
+    [InlineData("\"num_frames\": 14", "\"num_frames\": \"fourteen\"", "field 'num_frames' is \"fourteen\"; expected an integer from 1 to 256 (SvdUnetConfig.MaxNumFrames)")]
+    [InlineData("\"num_frames\": 14", "\"frames\": 14", "field 'num_frames' is missing; expected an integer from 1 to 256")]
+    [InlineData("\"num_frames\": 14", "\"num_frames\": 100000", "field 'num_frames' is 100000; expected an integer from 1 to 256")]
+    [InlineData("\"num_frames\": 14", "\"num_frames\": 0", "field 'num_frames' is 0; expected an integer from 1 to 256")]
+    [InlineData("\"num_frames\": 14", "\"num_frames\": -3", "field 'num_frames' is -3; expected an integer from 1 to 256")]
     [InlineData("\"in_channels\": 8", "\"in_channels\": 4", "in_channels 4 and out_channels 4 do not fit latent_channels 4 of the VAE config; expected in_channels 8")]
     public void UnetConfigField_IsChecked(string from, string to, string message)
     {

@@ -39,5 +39,12 @@ public sealed class TestRandom
 
     public int Next(int min, int max) => _random.Next(min, max);
 
+    public byte[] Bytes(int count)
+    {
+        var bytes = new byte[count];
+        _random.NextBytes(bytes);
+        return bytes;
+    }
+
     public override string ToString() => $"seed {Seed} (set FME_TEST_SEED={Seed} to replay)";
 }

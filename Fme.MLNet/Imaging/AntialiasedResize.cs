@@ -57,6 +57,30 @@ public static class AntialiasedResize
     public static void Resize(ReadOnlySpan<float> input, int planes, int height, int width,
         Span<float> output, int outputHeight, int outputWidth)
     {
+        var blurred = ArrayPool<float>.Shared.Rent(input.Length);
+        try
+        {
+            Resize(input, blurred.AsSpan(0, input.Length), planes, height, width, output, outputHeight, outputWidth);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(blurred);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Resize(ReadOnlySpan{float}, int, int, int, Span{float}, int, int)"/>, overwriting
+    /// <paramref name="input"/> with its blur: one full-size float buffer fewer, which for a large image is most of the peak.
+    /// </summary>
+    internal static void ResizeOverwriting(Span<float> input, int planes, int height, int width,
+        Span<float> output, int outputHeight, int outputWidth) =>
+        Resize(input, input, planes, height, width, output, outputHeight, outputWidth);
+
+    // Blurs along x into a pooled buffer, along y into blurred (which may be the input: it is read only along x), then
+    // samples bicubically.
+    private static void Resize(ReadOnlySpan<float> input, Span<float> blurred, int planes, int height, int width,
+        Span<float> output, int outputHeight, int outputWidth)
+    {
         ArgumentOutOfRangeException.ThrowIfLessThan(planes, 1);
         var kx = KernelFor(width, outputWidth);
         var ky = KernelFor(height, outputHeight);
@@ -74,17 +98,15 @@ public static class AntialiasedResize
             throw new ArgumentException("output overlaps input.", nameof(output));
         }
         var blurredX = ArrayPool<float>.Shared.Rent(input.Length);
-        var blurred = ArrayPool<float>.Shared.Rent(input.Length);
         try
         {
             SeparableBlur.AlongX(input, blurredX, planes * height, width, kx.Taps.ToArray());
             SeparableBlur.AlongY(blurredX.AsSpan(0, input.Length), blurred, planes, height, width, ky.Taps.ToArray());
-            BicubicResize.AlignCorners(blurred.AsSpan(0, input.Length), planes, height, width, output, outputHeight, outputWidth);
+            BicubicResize.AlignCorners(blurred, planes, height, width, output, outputHeight, outputWidth);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(blurredX);
-            ArrayPool<float>.Shared.Return(blurred);
         }
     }
 

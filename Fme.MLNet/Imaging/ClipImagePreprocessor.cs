@@ -78,10 +78,11 @@ public sealed class ClipImagePreprocessor
         }
     }
 
-    private ImageTensor FromSigned(ReadOnlySpan<float> signed, int height, int width)
+    // signed is scratch: the resize overwrites it with its blur rather than holding a third full-size buffer.
+    private ImageTensor FromSigned(Span<float> signed, int height, int width)
     {
         var result = new ImageTensor(new float[3 * Size * Size], Size, Size);
-        AntialiasedResize.Resize(signed, 3, height, width, result.Data, Size, Size);
+        AntialiasedResize.ResizeOverwriting(signed, 3, height, width, result.Data, Size, Size);
         for (var c = 0; c < 3; c++)
         {
             var plane = result.Plane(c);

@@ -6,7 +6,11 @@ namespace Fme.MLNet.Imaging;
 /// </summary>
 public sealed record ImageSizeLimit
 {
-    /// <summary>The default limit: 64 million pixels (for example 8000 x 8000), about 768 MB as float RGB.</summary>
+    /// <summary>
+    /// The default limit: 64 million pixels (for example 8000 x 8000). An image at the limit is 192 MB as 8-bit RGB and
+    /// 768 MB as float RGB; reading it from a file peaks at about twice the 8-bit size (decoded, then copied), and the CLIP
+    /// preprocessing of the pipeline holds the 8-bit image and two float copies (blur scratch), about 1.75 GB in all.
+    /// </summary>
     public const long DefaultMaxPixels = 64_000_000;
 
     /// <summary>Creates a limit.</summary>

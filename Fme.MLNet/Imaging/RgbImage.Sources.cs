@@ -1,6 +1,16 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Pbm;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tga;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 
 namespace Fme.MLNet.Imaging;
@@ -57,28 +67,69 @@ public sealed partial class RgbImage
     /// </remarks>
     /// <param name="path">The file.</param>
     /// <param name="limit">Largest size accepted; null for <see cref="ImageSizeLimit.Default"/>.</param>
+    /// <exception cref="ArgumentException">The path is a directory.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can read.</exception>
+    /// <exception cref="InvalidDataException">The file is not an image ImageSharp can read, or its decoding asks for a buffer over 512 MB.</exception>
     /// <exception cref="ImageSizeException">The image is empty or too large.</exception>
     public static RgbImage FromFile(string path, ImageSizeLimit? limit = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"Image path '{path}' is a directory; expected an image file (PNG, JPEG, ...).", nameof(path));
+        }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Image file '{path}' was not found.", path);
         }
         try
         {
-            var info = Image.Identify(path)
+            var info = Image.Identify(FileDecoding, path, out _)
                 ?? throw new InvalidDataException($"Image file '{path}' is not in a format ImageSharp recognises (PNG, JPEG, BMP, GIF, TIFF, WebP, ...).");
             (limit ?? ImageSizeLimit.Default).Check(info.Width, info.Height, $"'{path}'", nameof(path));
-            using var decoded = Image.Load<Rgb24>(path);
+            using var decoded = Image.Load<Rgb24>(FileDecoding, path);
             return FromImage(decoded, $"'{path}'", limit);
         }
         catch (ImageFormatException e)
         {
             throw new InvalidDataException($"Image file '{path}' could not be decoded: {e.Message}", e);
         }
+        catch (InvalidMemoryOperationException e)
+        {
+            throw new InvalidDataException($"Image file '{path}' asks for a pixel buffer larger than {FileDecodingLimitMegabytes} MB: {e.Message}", e);
+        }
+        finally
+        {
+            // The pixels now live in the copy: give the decoder's pooled buffers back rather than keep them for the next file.
+            FileDecoding.MemoryAllocator.ReleaseRetainedResources();
+        }
+    }
+
+    // Largest single buffer a file decode may ask for: an Rgba64 canvas at the largest ImageSizeLimit (8 bytes a pixel).
+    private const int FileDecodingLimitMegabytes = (int)(ImageSizeLimit.DefaultMaxPixels * 8 / 1_000_000);
+
+    /// <summary>
+    /// Decoders for files from users: metadata is skipped (a PNG text chunk can inflate to gigabytes before any pixel is
+    /// read), an animation decodes its first frame only (an animated GIF keeps a full canvas per frame), and no buffer may
+    /// exceed <see cref="FileDecodingLimitMegabytes"/>.
+    /// </summary>
+    private static readonly Configuration FileDecoding = CreateFileDecoding();
+
+    private static Configuration CreateFileDecoding()
+    {
+        // A fresh configuration: Configuration.Default.Clone() shares its decoders, and changing them would change every
+        // other ImageSharp user in the process.
+        var configuration = new Configuration(new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(),
+            new BmpConfigurationModule(), new PbmConfigurationModule(), new TgaConfigurationModule(), new TiffConfigurationModule(),
+            new WebpConfigurationModule());
+        var formats = configuration.ImageFormatsManager;
+        formats.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        formats.SetDecoder(GifFormat.Instance, new GifDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
+        formats.SetDecoder(TiffFormat.Instance, new TiffDecoder { IgnoreMetadata = true, DecodingMode = FrameDecodingMode.First });
+        formats.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
+        formats.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = true });
+        configuration.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions { AllocationLimitMegabytes = FileDecodingLimitMegabytes });
+        return configuration;
     }
 
     /// <summary>Copies the pixels of an ImageSharp image (its first frame); the image is not disposed here.</summary>

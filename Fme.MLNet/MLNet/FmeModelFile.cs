@@ -124,7 +124,7 @@ internal static class FmeModelFile
                         source.CopyTo(copy);
                     }
                     copy.Position = 0;
-                    var loaded = catalog.Load(copy, out var schema);
+                    var loaded = LoadMLNet(catalog, copy, path, name, out var schema);
                     inputSchema ??= schema;
                     made.Add(loaded);
                 }
@@ -147,6 +147,19 @@ internal static class FmeModelFile
 
     private static IEnumerable<ITransformer> Flatten(ITransformer model) =>
         model is IEnumerable<ITransformer> chain ? chain.SelectMany(Flatten) : [model];
+
+    // ML.NET reads its part as a zip of its own; what it throws for a damaged one names neither file nor entry.
+    private static ITransformer LoadMLNet(ModelOperationsCatalog catalog, Stream entry, string path, string name, out DataViewSchema schema)
+    {
+        try
+        {
+            return catalog.Load(entry, out schema);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidDataException or InvalidOperationException or EndOfStreamException)
+        {
+            throw Invalid(path, $"its entry '{name}' is not an ML.NET model ML.NET can read ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
 
     private static ZipArchive OpenZip(string path)
     {

@@ -49,6 +49,14 @@ internal sealed class JsonConfigFile
         return AsPositiveInt(node) ?? throw Wrong(field, node, "a positive integer");
     }
 
+    /// <summary>A required integer field within 1 to <paramref name="max"/>; the message gives the value and the range.</summary>
+    public int IntInRange(string field, int max, string limitName)
+    {
+        var expected = $"an integer from 1 to {max} ({limitName})";
+        var node = Root[field] ?? throw Missing(field, expected);
+        return AsPositiveInt(node) is { } i && i <= max ? i : throw Wrong(field, node, expected);
+    }
+
     /// <summary>The node's value when it is a positive integer that fits an int, else null.</summary>
     public static int? AsPositiveInt(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<JsonElement>(out var e) && e.ValueKind == JsonValueKind.Number &&

@@ -9,13 +9,19 @@ namespace Fme.MLNet.Models;
 /// <param name="CrossAttentionDim">Image embedding width (<c>cross_attention_dim</c>), when the config gives it.</param>
 public sealed record SvdUnetConfig(int NumFrames, int InChannels, int OutChannels, int? CrossAttentionDim)
 {
+    /// <summary>
+    /// Most frames accepted from <c>num_frames</c> or <c>GenerationOptions.NumFrames</c>: 256, ten times SVD-XT's 25.
+    /// Every buffer of the denoising loop grows with the frame count, so a larger count is refused before anything is allocated.
+    /// </summary>
+    public const int MaxNumFrames = 256;
+
     internal const string Expectation = "the UNet's diffusers config with at least num_frames and in_channels " +
                                          "(e.g. {\"num_frames\": 25, \"in_channels\": 8, \"cross_attention_dim\": 1024})";
 
     internal static SvdUnetConfig Read(string path)
     {
         var file = JsonConfigFile.Read(path, Expectation);
-        return new SvdUnetConfig(file.Int("num_frames", true)!.Value, file.Int("in_channels", true)!.Value,
+        return new SvdUnetConfig(file.IntInRange("num_frames", MaxNumFrames, $"{nameof(SvdUnetConfig)}.{nameof(MaxNumFrames)}"), file.Int("in_channels", true)!.Value,
             file.Int("out_channels", false) ?? 4, file.Int("cross_attention_dim", false));
     }
 }

@@ -1,3 +1,4 @@
+using Fme.MLNet.Models;
 using Fme.MLNet.Rehash;
 
 namespace Fme.MLNet.Pipelines;
@@ -28,8 +29,12 @@ public sealed record GenerationOptions
     /// <summary>Frame height in pixels; a multiple of 64. Default 576.</summary>
     public int Height { get => _height; init => _height = Positive(value, nameof(Height)); }
 
-    /// <summary>Number of frames; null takes the UNet config's <c>num_frames</c> (14 for SVD, 25 for SVD-XT).</summary>
-    public int? NumFrames { get => _numFrames; init => _numFrames = value is null ? null : Positive(value.Value, nameof(NumFrames)); }
+    /// <summary>
+    /// Number of frames, 1 to <see cref="SvdUnetConfig.MaxNumFrames"/>; null takes the UNet config's <c>num_frames</c>
+    /// (14 for SVD, 25 for SVD-XT).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The count is below 1 or above the limit.</exception>
+    public int? NumFrames { get => _numFrames; init => _numFrames = value is null ? null : Frames(value.Value); }
 
     /// <summary>Denoising steps. Default 25.</summary>
     public int Steps { get => _steps; init => _steps = Positive(value, nameof(Steps)); }
@@ -57,6 +62,10 @@ public sealed record GenerationOptions
     /// levels (faster; the frames change). Null (the default) runs the whole UNet on every step.
     /// </summary>
     public StepRehashOptions? StepRehash { get; init; }
+
+    private static int Frames(int value) =>
+        value is >= 1 and <= SvdUnetConfig.MaxNumFrames ? value : throw new ArgumentOutOfRangeException(nameof(NumFrames), value,
+            $"{nameof(NumFrames)} is {value}; expected 1 to {SvdUnetConfig.MaxNumFrames} ({nameof(SvdUnetConfig)}.{nameof(SvdUnetConfig.MaxNumFrames)}).");
 
     private static int Positive(int value, string name) =>
         value >= 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");

@@ -101,6 +101,7 @@ internal sealed class NetworkSession : IDisposable
     private T Call<T>(IReadOnlyList<NetworkInput> inputs, IReadOnlyDictionary<string, OrtValue>? extra, CancellationToken cancellation,
         Func<Dictionary<string, OrtValue>, RunOptions, T> run)
     {
+        CheckFrameCount(inputs);
         var values = new Dictionary<string, OrtValue>(StringComparer.Ordinal);
         using var runOptions = new RunOptions();
         if (_arenaShrinkage is not null)
@@ -134,6 +135,29 @@ internal sealed class NetworkSession : IDisposable
             {
                 v.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// The decoder splits its batch x frames axis by num_frames; a count that is not positive or does not divide it
+    /// would fail deep inside ONNX Runtime with a message that names neither.
+    /// </summary>
+    private void CheckFrameCount(IReadOnlyList<NetworkInput> inputs)
+    {
+        var count = inputs.FirstOrDefault(i => i.Role == SvdTensorRoles.NumFrames);
+        var latent = inputs.FirstOrDefault(i => i.Role == SvdTensorRoles.LatentSample);
+        if (count.Role is null || latent.Role is null || latent.Shape.Length == 0)
+        {
+            return;
+        }
+        var frames = count.Ints is { Length: > 0 } ints ? ints[0] : (long)(count.Floats?.FirstOrDefault() ?? 0);
+        var batch = latent.Shape[0];
+        if (frames < 1 || batch % frames != 0)
+        {
+            throw new ArgumentException(
+                $"Input '{_network.Input(SvdTensorRoles.NumFrames).Name}' of {_network.OnnxPath} is {frames}; expected a positive " +
+                $"frame count that divides axis 0 (batch x frames, {batch}) of '{_network.Input(SvdTensorRoles.LatentSample).Name}'.",
+                nameof(inputs));
         }
     }
 
