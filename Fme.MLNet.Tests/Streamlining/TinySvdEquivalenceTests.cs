@@ -28,7 +28,14 @@ public class TinySvdEquivalenceTests(TinyModelFixture tiny, ITestOutputHelper lo
         var rng = new TestRandom();
         var model = OnnxModel.Load(tiny.Folder.Unet.OnnxPath);
         var options = new StreamlineOptions { FrameChunks = frameChunks, PixelChunks = pixelChunks, MinimumCutBytes = 0, CutEverywhere = true };
-        var plan = Oracle.AssertSame(model, options, UnetInputs(rng, 8), rng);
+        var inputs = UnetInputs(rng, 8);
+        // Uncut, the executor is bit-identical to plain ONNX Runtime. Cut, pieces run smaller products and two-pass
+        // statistics, which round differently; on some inputs the tiny UNet amplifies that past 1e-5 (FME_TEST_SEED=881589749:
+        // 3.2e-5), as it amplifies ONNX Runtime's own change of graph optimisations on the same inputs (up to 5e-5 there).
+        // The bound is therefore 1e-5 or three times that spread of the plain runtime, whichever is larger.
+        var spread = frameChunks > 1 ? Oracle.FusionSpread(model, inputs) : 0;
+        var plan = Oracle.AssertSame(model, options, inputs, rng, frameChunks > 1 ? Math.Max(1e-5, 3 * spread) : 0);
+        log.WriteLine($"plain runtime spread (basic vs all optimisations): {spread:E3}");
         log.WriteLine(plan.ToString());
         if (frameChunks > 1)
         {

@@ -9,9 +9,24 @@ namespace Fme.MLNet.Tests.Support;
 public static class Oracle
 {
     public static Dictionary<string, float[]> Plain(OnnxModel model, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs,
-        params (string Name, long Value)[] integers)
+        params (string Name, long Value)[] integers) => Plain(model, inputs, GraphOptimizationLevel.ORT_ENABLE_ALL, integers);
+
+    /// <summary>
+    /// How far plain ONNX Runtime moves from itself when only its graph optimisations change (basic against all: fusions
+    /// and kernel choices reorder float sums): the largest relative error over the outputs. It measures how sensitive the
+    /// model is, on these inputs, to rounding of the size the executor's cuts cause (smaller products, two-pass statistics).
+    /// </summary>
+    public static double FusionSpread(OnnxModel model, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs)
     {
-        using var options = new SessionOptions();
+        var all = Plain(model, inputs);
+        var basic = Plain(model, inputs, GraphOptimizationLevel.ORT_ENABLE_BASIC);
+        return all.Max(kv => Compare.RelativeError(basic[kv.Key], kv.Value));
+    }
+
+    private static Dictionary<string, float[]> Plain(OnnxModel model, IReadOnlyDictionary<string, (float[] Data, long[] Shape)> inputs,
+        GraphOptimizationLevel level, params (string Name, long Value)[] integers)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = level };
         using var session = model.FilePath is { } path ? new InferenceSession(path, options) : new InferenceSession(model.ToBytes(), options);
         var values = inputs.Select(kv => NamedOnnxValue.CreateFromTensor(kv.Key, new DenseTensor<float>(kv.Value.Data, kv.Value.Shape.Select(d => (int)d).ToArray()))).ToList();
         values.AddRange(integers.Select(i => NamedOnnxValue.CreateFromTensor(i.Name, new DenseTensor<long>(new[] { i.Value }, [1]))));

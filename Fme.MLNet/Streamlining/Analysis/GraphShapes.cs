@@ -86,15 +86,23 @@ internal sealed class GraphShapes
         {
             // One probe for every node the registry cannot infer; a node it still misses gets a probe of its own, which
             // then sees every shape inferred so far.
-            fromRuntime ??= OrtShapeInference.Infer(model, infos, values,
-                graph.Nodes.Where(n => n.Index >= node.Index && NeedsRuntime(n)).SelectMany(n => n.Outputs).Where(o => o.Length > 0).ToList());
             var outputs = node.Outputs.Where(o => o.Length > 0).ToList();
-            if (outputs.Any(o => !fromRuntime.ContainsKey(o)))
+            try
             {
-                foreach (var (name, info) in OrtShapeInference.Infer(model, infos, values, outputs))
+                fromRuntime ??= OrtShapeInference.Infer(model, infos, values,
+                    graph.Nodes.Where(n => n.Index >= node.Index && NeedsRuntime(n)).SelectMany(n => n.Outputs).Where(o => o.Length > 0).ToList());
+                if (outputs.Any(o => !fromRuntime.ContainsKey(o)))
                 {
-                    fromRuntime[name] = info;
+                    foreach (var (name, info) in OrtShapeInference.Infer(model, infos, values, outputs))
+                    {
+                        fromRuntime[name] = info;
+                    }
                 }
+            }
+            catch (PlanningException) when (ruleError is not null)
+            {
+                // The rule's own reason (a shape that depends on the data) says more than the runtime's load error.
+                throw ruleError;
             }
             var missing = outputs.FirstOrDefault(o => !fromRuntime.ContainsKey(o));
             if (missing is not null)

@@ -22,6 +22,14 @@ internal static class Grouper
             if (best is null)
             {
                 queue.RemoveFirst();
+                if (HasSubgraphs(seed))
+                {
+                    // An If / Loop / Scan runs whole in a group of its own, so its neighbours keep their own plan.
+                    Flush(ctx, groups, whole);
+                    whole.Add(seed);
+                    Flush(ctx, groups, whole);
+                    continue;
+                }
                 whole.Add(seed);
                 continue;
             }
@@ -143,6 +151,8 @@ internal static class Grouper
         return peeled;
     }
 
+    private static bool HasSubgraphs(AnalysisNode unit) => unit.Members.Any(m => m.Subgraphs.Count > 0);
+
     private static bool IsMove(AnalysisNode unit) =>
         unit.Members.Count == 1 && unit.Members[0].Domain.Length == 0 &&
         unit.OpType is "Reshape" or "Transpose" or "Squeeze" or "Unsqueeze" or "Flatten" or "Identity";
@@ -195,7 +205,8 @@ internal static class Grouper
                 kept.Add(groups[g]);
                 continue;
             }
-            if (pending.Count > 0 && !FitsMerged(ctx, kept, pending, groups[g], groups.Skip(g + 1), target))
+            if (pending.Count > 0 && (pending.Any(HasSubgraphs) || groups[g].Units.Any(HasSubgraphs) ||
+                                      !FitsMerged(ctx, kept, pending, groups[g], groups.Skip(g + 1), target)))
             {
                 Flush(ctx, kept, pending);
             }
