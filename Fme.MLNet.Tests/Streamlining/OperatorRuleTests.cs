@@ -24,6 +24,34 @@ public class OperatorRuleTests
         b.Initializer(name, new float[dims.Aggregate(1L, (a, d) => a * d)], dims);
 
     [Fact]
+    public void SliceBeforeOpset10_ReadsAttributes_ForShapeValueAndCut()
+    {
+        // Opset 9 Slice (paddle2onnx writes it) has starts/ends/axes as attributes and a single input. The builder only
+        // writes the newer form, so Identity nodes are turned into such Slices in the proto.
+        var b = new GraphBuilder("g", opsetVersion: 9);
+        var x = b.Input("x", OnnxElementType.Float, "n", 4, 8, 8);
+        var y = b.Node1("Identity", [x]);
+        var dims = b.Node1("Identity", [b.Shape(x)]);
+        b.Output(y);
+        b.Output(dims);
+        var proto = b.Build().Proto.Clone();
+        foreach (var (node, attributes) in proto.Graph.Node.Where(n => n.OpType == "Identity")
+                     .Zip(new[] { new[] { Attr.Ints("starts", 2), Attr.Ints("ends", -1), Attr.Ints("axes", 2) }, [Attr.Ints("starts", 1), Attr.Ints("ends", 3)] }))
+        {
+            node.OpType = "Slice";
+            node.Attribute.AddRange(attributes);
+        }
+        var model = OnnxModel.FromProto(proto);
+        var shapes = GraphShapes.Infer(model, new Dictionary<string, TensorInfo> { ["x"] = new(OnnxElementType.Float, [3, 4, 8, 8]) });
+        var unit = AnalysisNode.Build(shapes, model.OpsetVersion).Single(u => u.Outputs.Contains(y.Name));
+
+        Assert.Equal([3L, 4, 5, 8], shapes.Info(y.Name).Dims);
+        Assert.Equal([4L, 8], shapes.Value(dims.Name)!.Ints!);
+        Assert.Equal(new HashSet<(int?, int?)> { (0, 0), (1, 1), (3, 3) }, Pairs(unit, LinkKind.Exact));
+        Assert.Equal(new HashSet<(int?, int?)> { (2, 2) }, Pairs(unit, LinkKind.Correspondence));
+    }
+
+    [Fact]
     public void Conv3x3_CutsBatchOnly()
     {
         var b = new GraphBuilder("g");

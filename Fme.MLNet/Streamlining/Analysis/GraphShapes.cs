@@ -84,13 +84,14 @@ internal sealed class GraphShapes
         Dictionary<string, TensorInfo>? fromRuntime = null;
         TensorInfo[] FromRuntime(OnnxNode node, PlanningException? ruleError)
         {
-            // One probe for every node the registry cannot infer; a node it still misses gets a probe of its own, which
-            // then sees every shape inferred so far.
+            // One probe for this node and every later node the registry cannot infer; a node it still misses gets a
+            // probe of its own, which then sees every shape inferred so far. This node is named itself: it may have a
+            // rule that failed (a value it cannot know) with no rule-less node after it.
             var outputs = node.Outputs.Where(o => o.Length > 0).ToList();
             try
             {
                 fromRuntime ??= OrtShapeInference.Infer(model, infos, values,
-                    graph.Nodes.Where(n => n.Index >= node.Index && NeedsRuntime(n)).SelectMany(n => n.Outputs).Where(o => o.Length > 0).ToList());
+                    outputs.Concat(graph.Nodes.Where(n => n.Index > node.Index && NeedsRuntime(n)).SelectMany(n => n.Outputs).Where(o => o.Length > 0)).ToList());
                 if (outputs.Any(o => !fromRuntime.ContainsKey(o)))
                 {
                     foreach (var (name, info) in OrtShapeInference.Infer(model, infos, values, outputs))

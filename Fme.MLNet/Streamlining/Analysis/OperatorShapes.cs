@@ -216,10 +216,13 @@ internal static class OperatorShapes
     public static (long Start, long Step, long Length)[] SliceRanges(NodeContext c)
     {
         var d = c.In(0).Dims;
-        var starts = c.Ints(1);
-        var ends = c.Ints(2);
-        var axes = c.Has(3) ? c.Ints(3) : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
-        var steps = c.Has(4) ? c.Ints(4) : Enumerable.Repeat(1L, starts.Length).ToArray();
+        // Before opset 10, starts, ends and axes are attributes and there are no steps.
+        var legacy = c.Opset < 10;
+        var starts = legacy ? c.Node.GetInts("starts") ?? throw new PlanningException($"{c.Node.Describe()}: Slice has no 'starts'.") : c.Ints(1);
+        var ends = legacy ? c.Node.GetInts("ends") ?? throw new PlanningException($"{c.Node.Describe()}: Slice has no 'ends'.") : c.Ints(2);
+        var axes = legacy ? c.Node.GetInts("axes") ?? Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray()
+            : c.Has(3) ? c.Ints(3) : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        var steps = !legacy && c.Has(4) ? c.Ints(4) : Enumerable.Repeat(1L, starts.Length).ToArray();
         var ranges = d.Select(n => (0L, 1L, n)).ToArray();
         for (var i = 0; i < axes.Length; i++)
         {
