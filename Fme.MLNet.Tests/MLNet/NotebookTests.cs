@@ -20,7 +20,7 @@ public class NotebookTests
     [Fact]
     public async Task ExampleNotebook_RunsEveryCell_AndShowsTheGifAndThePlans()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var notebook = Path.Combine(root, "examples", "notebooks", "generate-video.ipynb");
         var runner = Path.Combine(root, "examples", "notebooks", "NotebookRunner", "bin", Configuration, "net10.0", "notebook-runner.dll");
         Assert.True(File.Exists(runner), $"the notebook runner is not built at {runner}");
@@ -44,17 +44,6 @@ public class NotebookTests
         Assert.Contains(outputs, o => o.Contains("ML.NET row: 4 frames of 64 x 64"));
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Fme.MLNet.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"No Fme.MLNet.sln above {AppContext.BaseDirectory}.");
-    }
 
     private static async Task<(int Code, string Output)> Run(params string[] args)
     {

@@ -54,10 +54,12 @@ public sealed partial class StreamlinedSession
     /// <exception cref="ArgumentException">An input is missing, unknown, or of the wrong type or shape.</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="ModelRunException">ONNX Runtime cannot load or run the model on these inputs.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is running this session.</exception>
     public StreamlinedOutputs Run(IReadOnlyDictionary<string, OrtValue> inputs, RunOptions? runOptions = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(inputs);
+        using var exclusive = new ExclusiveRun(this);
         foreach (var name in inputs.Keys.Where(n => !InputMetadata.ContainsKey(n)))
         {
             throw new ArgumentException($"The model has no input '{name}'; its inputs are [{string.Join(", ", InputMetadata.Keys)}].", nameof(inputs));

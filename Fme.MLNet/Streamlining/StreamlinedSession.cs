@@ -12,7 +12,8 @@ namespace Fme.MLNet.Streamlining;
 /// one piece's intermediates exist at a time. The outputs equal a plain session's up to float rounding unless
 /// approximate cuts are allowed. A drop-in for <see cref="InferenceSession.Run(IReadOnlyCollection{NamedOnnxValue})"/>.
 /// Holds native sessions and memory: dispose it. Plans and their sessions are cached per input shape (the
-/// <see cref="PlanCacheSize"/> most recent). Not safe for concurrent runs; use one instance per thread.
+/// <see cref="PlanCacheSize"/> most recent). Not safe for concurrent runs: a run started while another is in progress
+/// throws <see cref="InvalidOperationException"/>; use one instance per thread.
 /// </summary>
 public sealed partial class StreamlinedSession : IDisposable
 {

@@ -153,7 +153,7 @@ internal sealed class GroupRunner : IDisposable
                 }
                 else
                 {
-                    PieceCopy.Gather(full, axis, offset, length, piece.Data);
+                    PieceCopy.Gather(full, axis, offset, length, piece);
                 }
                 return Track(piece.CreateValue(), pieceValues);
             }
@@ -163,7 +163,7 @@ internal sealed class GroupRunner : IDisposable
             session.Run(runOptions, inputNames, inputs, outputNames.ToArray(), outputs);
             foreach (var (full, axis, offset, length, piece) in scatters)
             {
-                PieceCopy.Scatter(full, axis, offset, length, piece.Data);
+                PieceCopy.Scatter(full, axis, offset, length, piece);
             }
             foreach (var buffer in consumed)
             {

@@ -9,18 +9,19 @@ namespace Fme.MLNet.Streamlining.Execution;
 /// <summary>
 /// A full tensor in native memory (64-byte aligned, sizes beyond 2 GB allowed), or a view of memory someone else owns.
 /// Pieces are handed to ONNX Runtime as <see cref="OrtValue"/>s over ranges of it, without copies where the cut is
-/// along a leading axis. Owned memory is freed on dispose.
+/// along a leading axis. Owned memory is held by an <see cref="AlignedMemoryHandle"/>: freed on dispose, or by the
+/// finalizer of the handle if a tensor is never disposed.
 /// </summary>
 internal sealed unsafe class NativeTensor : IDisposable
 {
-    private bool _owned;
+    private AlignedMemoryHandle? _owner;
     private IntPtr _data;
 
-    private NativeTensor(TensorInfo info, IntPtr data, bool owned)
+    private NativeTensor(TensorInfo info, IntPtr data, AlignedMemoryHandle? owner)
     {
         Info = info;
         _data = data;
-        _owned = owned;
+        _owner = owner;
     }
 
     public TensorInfo Info { get; }
@@ -32,13 +33,12 @@ internal sealed unsafe class NativeTensor : IDisposable
     /// <summary>Allocates an uninitialised tensor.</summary>
     public static NativeTensor Allocate(TensorInfo info)
     {
-        var bytes = Math.Max(info.Bytes, 1);
-        var data = (IntPtr)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-        return new NativeTensor(info, data, owned: true);
+        var owner = AlignedMemoryHandle.Allocate(Math.Max(info.Bytes, 1));
+        return new NativeTensor(info, owner.DangerousGetHandle(), owner);
     }
 
     /// <summary>Wraps memory that stays valid, and owned by the caller, while this view is used.</summary>
-    public static NativeTensor View(TensorInfo info, IntPtr data) => new(info, data, owned: false);
+    public static NativeTensor View(TensorInfo info, IntPtr data) => new(info, data, owner: null);
 
     /// <summary>
     /// The same memory seen as another tensor of no more bytes, taking over its ownership: this tensor stays usable as a
@@ -50,8 +50,8 @@ internal sealed unsafe class NativeTensor : IDisposable
         {
             throw new InvalidOperationException($"Cannot see {Bytes} bytes as {info} ({info.Bytes} bytes).");
         }
-        var adopted = new NativeTensor(info, Data, _owned);
-        _owned = false;
+        var adopted = new NativeTensor(info, Data, _owner);
+        _owner = null;
         return adopted;
     }
 
@@ -60,7 +60,12 @@ internal sealed unsafe class NativeTensor : IDisposable
     /// <summary>An OrtValue over a byte range of this tensor (not owning it).</summary>
     public OrtValue CreateValue(long[] dims, long byteOffset = 0)
     {
-        var bytes = dims.Aggregate(1L, (a, d) => a * d) * OnnxElementTypes.SizeOf(Info.Type);
+        var bytes = checked(new TensorInfo(Info.Type, dims).Bytes);
+        if (byteOffset < 0 || byteOffset > Bytes - bytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(byteOffset),
+                $"A value of {bytes} bytes at offset {byteOffset} does not fit in {Info} ({Bytes} bytes).");
+        }
         return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtType(Info.Type), dims, Data + (nint)byteOffset, bytes);
     }
 
@@ -71,10 +76,8 @@ internal sealed unsafe class NativeTensor : IDisposable
 
     public void Dispose()
     {
-        if (_owned && _data != IntPtr.Zero)
-        {
-            NativeMemory.AlignedFree((void*)_data);
-        }
+        _owner?.Dispose();
+        _owner = null;
         _data = IntPtr.Zero;
     }
 }
