@@ -82,6 +82,8 @@ public sealed class ProcessClusterTests : IDisposable
         Assert.True(code == 0, said);
         Assert.Contains($"{Images} done (0 found existing), 0 running, 0 failed, 0 pending", said);
 
+        await StatusPageShowsEveryPoster("killed-silo", Images);
+
         // A second batch cancelled at once: nothing is left pending or running, and no job is handed out after.
         (code, said) = await HostProcess.Run(Environment, "submit", input, _temp.Sub("cancelled"), "--batch-id", "cancelled",
             "--cluster-id", _clusterId, "--frames", $"{TinySettings.Frames}");
@@ -93,11 +95,41 @@ public sealed class ProcessClusterTests : IDisposable
         var stopped = await cancelled.GetProgress();
         Assert.True(stopped.IsCancelled && stopped.IsFinished && stopped.Cancelled > 0, stopped.ToString());
         Assert.Equal(Images, stopped.Done + stopped.Cancelled);
+        // Only the jobs running at the cancel (one per worker at most) may still report done: their output is in place.
         await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Equal(stopped.Done, (await cancelled.GetProgress()).Done);
+        var later = await cancelled.GetProgress();
+        Assert.InRange(later.Done, stopped.Done, stopped.Done + Silos);
+        Assert.Equal((0, 0, Images), (later.Pending, later.Running, later.Done + later.Cancelled));
         (code, said) = await HostProcess.Run(Environment, "progress", "cancelled", "--cluster-id", _clusterId);
         Assert.True(code == 0, said);
         Assert.Contains("batch cancelled (cancelled):", said);
+    }
+
+    /// <summary>
+    /// The status page of the restarted silo, rendered by headless Chromium: the batch's progress, and every poster frame
+    /// decoded by the browser at the video's size (the page marks each image once loaded).
+    /// </summary>
+    private static async Task StatusPageShowsEveryPoster(string batchId, int videos)
+    {
+        var chromium = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+        Skip.If(chromium is null && System.Environment.GetEnvironmentVariable("FME_REQUIRE_CHROMIUM") != "1",
+            "The cluster checks passed; the status page check needs Chromium (Debian package chromium, installed by .ci/run).");
+        Assert.True(chromium is not null, "FME_REQUIRE_CHROMIUM=1 but no /usr/bin/chromium.");
+        var start = new System.Diagnostics.ProcessStartInfo(chromium)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            ArgumentList = { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=10000", "--dump-dom", "http://127.0.0.1:18280/" },
+        };
+        using var browser = System.Diagnostics.Process.Start(start)!;
+        var errors = browser.StandardError.ReadToEndAsync();
+        var dom = await browser.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await browser.WaitForExitAsync(timeout.Token);
+        var context = $"{dom}\n--- chromium:\n{await errors}";
+        Assert.Contains($"data-batch=\"{batchId}\"", dom);
+        Assert.Contains($"<td class=\"done\">{videos}</td>", dom);
+        var decoded = System.Text.RegularExpressions.Regex.Matches(dom, "data-decoded=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.True(decoded.Count(d => d == $"{TinySettings.Size}x{TinySettings.Size}") == videos, context);
     }
 
     /// <summary>A wait whose failure carries what the silos logged.</summary>
