@@ -106,16 +106,26 @@ public sealed class InProcessClusterTests : IDisposable
     internal static async Task<BatchProgress> WaitFor(IBatchGrain batch, Func<BatchProgress, bool> done, TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        object? last = null;
         while (true)
         {
-            var progress = await batch.GetProgress();
-            if (done(progress))
+            try
             {
-                return progress;
+                var progress = await batch.GetProgress();
+                if (done(progress))
+                {
+                    return progress;
+                }
+                last = progress;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // A killed silo held the batch grain: calls fail until membership declares it dead and it is reactivated.
+                last = e.Message;
             }
             if (clock.Elapsed > timeout)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds} s: {progress}");
+                Assert.Fail($"Timed out after {timeout.TotalSeconds} s: {last}");
             }
             await Task.Delay(250);
         }

@@ -7,6 +7,9 @@ namespace Fme.MLNet.Cluster.Hosting;
 /// <summary>Wiring for silos and clients of a batch-scoring cluster.</summary>
 public static class ClusterHosting
 {
+    /// <summary>The Orleans service id of batch scoring: grain state is stored under it, so every silo and client uses it.</summary>
+    public const string ServiceId = "fme-batch-scoring";
+
     /// <summary>The grain storage the batch grains use, and the silo's workers.</summary>
     public static ISiloBuilder AddFmeBatchScoring(this ISiloBuilder silo, ClusterStorage storage, WorkerOptions workers)
     {

@@ -34,6 +34,30 @@ public static class OutputCommit
         finally
         {
             File.Delete(temp);
+            if (File.Exists(path))
+            {
+                DeleteLeftovers(folder, Path.GetFileName(path));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Once the output is in place, other attempts' temporary files are garbage: left by a process killed mid-write, or
+    /// held by a racing attempt, whose rename then fails and which sees the output in place.
+    /// </summary>
+    private static void DeleteLeftovers(string folder, string name)
+    {
+        var prefix = $".{name}.";
+        foreach (var leftover in Directory.EnumerateFiles(folder, ".*.tmp").Where(f => Path.GetFileName(f).StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            try
+            {
+                File.Delete(leftover);
+            }
+            catch (IOException)
+            {
+                // Another attempt is deleting it too.
+            }
         }
     }
 }

@@ -83,6 +83,26 @@ public sealed class BatchScorerTests : IDisposable
     }
 
     [Fact]
+    public void CommandLine_Shards_HandleEveryImageInExactlyOneRun()
+    {
+        File.WriteAllText(Path.Combine(_output.Path, "a.gif"), "from an earlier run");
+        File.WriteAllText(Path.Combine(_output.Path, "c.gif"), "from an earlier run");
+        var handled = new List<string>();
+        for (var index = 0; index < 2; index++)
+        {
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+            BatchCommand.Create(stdout, stderr)
+                .Parse([_input.Path, _output.Path, "--shard-index", $"{index}", "--shard-count", "2", "--width", "64", "--height", "64", "--steps", "1", "--frames", "2"])
+                .Invoke();
+            handled.AddRange((stdout + "\n" + stderr).Split('\n').Where(l => l.StartsWith("skipped") || l.StartsWith("FAILED"))
+                .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd(':')));
+        }
+
+        Assert.Equal(["a.png", "b.png", "c.png"], handled.Order());
+    }
+
+    [Fact]
     public void AMissingInputFolder_IsNamed()
     {
         var error = Assert.Throws<DirectoryNotFoundException>(() => Scorer().Run("/no/such/folder", Path.GetTempPath()));

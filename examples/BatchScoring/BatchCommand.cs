@@ -20,16 +20,20 @@ public static class BatchCommand
             DefaultValueFactory = _ => "gif",
         };
         format.AcceptOnlyFromAmong([.. VideoFileFormats.Names]);
+        var shardIndex = new Option<int>("--shard-index") { Description = "Handle only shard I (from 0) of the images, split by file name hash; with --shard-count.", DefaultValueFactory = _ => 0 };
+        var shardCount = new Option<int>("--shard-count") { Description = "Split the images into N shards, each image in exactly one, for N independent runs (default 1).", DefaultValueFactory = _ => 1 };
         var generation = new GenerationArguments();
         var root = new RootCommand("Turn a folder of images into videos with Stable Video Diffusion, through an ML.NET pipeline. Rerun to resume.\n\n" +
-            "Example:\n  fme-batch photos/ videos/ --format mp4 --steps 12 --seed 7 --motion-bucket 100")
+            "Example:\n  fme-batch photos/ videos/ --format mp4 --steps 12 --seed 7 --motion-bucket 100\n" +
+            "Split over 4 machines (machine I runs): fme-batch photos/ videos/ --shard-index I --shard-count 4")
         {
-            input, target, format,
+            input, target, format, shardIndex, shardCount,
         };
         generation.AddTo(root);
         root.SetAction((parse, cancellation) =>
         {
             var videoFormat = VideoFileFormats.Parse(parse.GetValue(format)!);
+            var shard = Shard(parse.GetValue(shardIndex), parse.GetValue(shardCount));
             var folder = parse.GetValue(input)!.FullName;
             if (!Directory.Exists(folder))
             {
@@ -42,13 +46,22 @@ public static class BatchCommand
                 ModelFolder = parse.GetValue(generation.Model)?.FullName,
                 Generation = generation.Read(parse),
             };
-            var scorer = new BatchScorer(new MLContext(), options, videoFormat);
+            var scorer = new BatchScorer(new MLContext(), options, videoFormat) { Shard = shard };
             var progress = new Progress(output, error);
             var summary = scorer.Run(folder, outputFolder, progress, cancellation);
             output.Write(summary.ToString());
             return Task.FromResult(summary.Failed > 0 || summary.Cancelled ? ExitCodes.SomeFailed : ExitCodes.Success);
         });
         return root;
+    }
+
+    private static ImageShard Shard(int index, int count)
+    {
+        if (count < 1 || index < 0 || index >= count)
+        {
+            throw new ArgumentException($"--shard-index must be in [0, --shard-count - 1] and --shard-count at least 1; found --shard-index {index} --shard-count {count}.");
+        }
+        return new ImageShard(index, count);
     }
 
     /// <summary>One line per image, as it is handled (synchronously, so lines keep their order).</summary>

@@ -35,6 +35,9 @@ public sealed class BatchScorer
         _format = format;
     }
 
+    /// <summary>The part of the input folder this scorer handles (default: all of it); images of other shards are not listed.</summary>
+    public ImageShard Shard { get; init; } = ImageShard.All;
+
     /// <summary>The video written for <paramref name="imagePath"/>: its name with the format's extension (a folder of that
     /// name for PNG frames), in <paramref name="outputFolder"/>.</summary>
     public static string OutputPathFor(string imagePath, string outputFolder, VideoFileFormat format = VideoFileFormat.Gif) =>
@@ -66,7 +69,7 @@ public sealed class BatchScorer
 
         var pending = new List<string>();
         var outputs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var image in ListImages(inputFolder))
+        foreach (var image in ListImages(inputFolder, Shard))
         {
             var output = OutputPathFor(image, outputFolder, _format);
             if (outputs.TryGetValue(output, out var other))
@@ -88,9 +91,10 @@ public sealed class BatchScorer
         return new BatchSummary(items, clock.Elapsed, cancelled);
     }
 
-    private static IEnumerable<string> ListImages(string folder) =>
+    /// <summary>The images of <paramref name="folder"/> (not its subfolders) in <paramref name="shard"/>, in name order.</summary>
+    public static IEnumerable<string> ListImages(string folder, ImageShard shard) =>
         Directory.EnumerateFiles(folder)
-            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => ImageExtensions.Contains(Path.GetExtension(f)) && !Path.GetFileName(f).StartsWith('.') && shard.Contains(f))
             .Order(StringComparer.Ordinal);
 
     /// <summary>Streams the pending images through the pipeline; false when cancelled before the end.</summary>

@@ -29,6 +29,6 @@ internal sealed class ConnectionOptions
     public void Configure(ClusterOptions options, ParseResult parse)
     {
         options.ClusterId = parse.GetValue(ClusterId)!;
-        options.ServiceId = "fme-batch-scoring";
+        options.ServiceId = ClusterHosting.ServiceId;
     }
 }

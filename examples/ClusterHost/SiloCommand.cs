@@ -50,7 +50,7 @@ internal static class SiloCommand
                 silo.UseFmeClustering(storage, port, gateway, parse.GetValue(primaryPort) ?? port);
                 silo.Configure<EndpointOptions>(o =>
                 {
-                    o.AdvertisedIPAddress = ip;
+                    (o.AdvertisedIPAddress, o.SiloPort, o.GatewayPort) = (ip, port, gateway);
                     // Loopback stays loopback (tests, one machine); a real address listens on every interface.
                     var listen = IPAddress.IsLoopback(ip) ? ip : IPAddress.Any;
                     o.SiloListeningEndpoint = new IPEndPoint(listen, port);
