@@ -115,6 +115,8 @@ internal static class Compare
     {
         static string B(long bytes) => StreamlinedPlan.FormatBytes(bytes);
         static string X(double? v) => v is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "";
+        // ONNX Runtime's messages can run to a paragraph; the JSON keeps them whole.
+        static string Shorten(string text) => text.Length > 160 ? text[..160] + " ..." : text;
         // A reduction below 1 reads as how much more the streamlined run took.
         static string Less(double? v) => v is not { } x ? "" : x >= 1 ? X(x) + " less" : X(1 / x) + " MORE";
         var s = new StringBuilder();
@@ -134,7 +136,7 @@ internal static class Compare
         {
             string Peak(string config) => m.Configs.FirstOrDefault(c => c.Config == config) is { } c ? B(c.WarmPeakBytes) : "-";
             var plan = m.PredictedUnslicedBytes is { } u && m.PredictedStreamlinedBytes is { } p
-                ? $"{m.CutGroups} of {m.Groups} cut, {B(u)} -> {B(p)}" + (m.UnslicedReason is { } why ? $"; runs whole: {why}" : "")
+                ? $"{m.CutGroups} of {m.Groups} cut, {B(u)} -> {B(p)}" + (m.UnslicedReason is { } why ? "; runs whole: " + Shorten(why) : "")
                 : "";
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"| {m.Label} | {Peak("plain-default")} / {Peak("plain-lean")} / {Peak("streamlined")} | **{Less(m.WarmPeakReduction)}** ({m.BestPlainWarm}) | {X(m.WarmTimeRatio)} | " +
