@@ -41,7 +41,7 @@ internal static class Child
         InputAxes = new Dictionary<string, AxisLabel[]> { ["latent_sample"] = [AxisLabel.Frames, AxisLabel.Channels, AxisLabel.Height, AxisLabel.Width] },
     };
 
-    private static Dictionary<string, OrtValue> UnetInputs(int latent, int frames)
+    internal static Dictionary<string, OrtValue> UnetInputs(int latent, int frames)
     {
         var noise = new Fme.MLNet.Diffusion.GaussianNoise(1);
         var sample = new float[2 * frames * 8 * latent * latent];
@@ -57,7 +57,7 @@ internal static class Child
         };
     }
 
-    private static Dictionary<string, OrtValue> DecoderInputs(int latent, int frames)
+    internal static Dictionary<string, OrtValue> DecoderInputs(int latent, int frames)
     {
         var latents = new float[frames * 4 * latent * latent];
         new Fme.MLNet.Diffusion.GaussianNoise(2).Fill(latents);

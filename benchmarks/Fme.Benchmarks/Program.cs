@@ -12,6 +12,13 @@ using Fme.MLNet.Streamlining;
 //   Step Rehash (each configuration also times a full generation in the same process and compares the frames):
 //       --configs rehash-2,rehash-3,rehash-4,rehash-calibrated-9 (rehash-N: full every N steps; rehash-calibrated-K:
 //       K full steps chosen by calibration; add -depthD for another depth)
+//   Each model against the best plain setup (plain default, plain without arena and memory pattern, streamlined):
+//       compare [--runs 3] [--size 512] [--frames 14] [--dims name=N,...] [--dim-default 1] [--value name=N,...] [--out PREFIX]
+//           tiny-unet tiny-decoder PATH.onnx[@name=N,...] ...
+if (args.Length > 0 && args[0] == "compare")
+{
+    return Compare.Run(args[1..]);
+}
 var arguments = Arguments.Parse(args);
 if (arguments.Child is { } child)
 {
