@@ -74,6 +74,39 @@ public static partial class TinySvd
         return SvdModelFolder.Open(folder);
     }
 
+    /// <summary>
+    /// Writes the folder's graphs and configs with the data files of the right length but never filled (sparse files,
+    /// reading as zeros): in seconds, for planning (<c>fme plan</c> reads graphs only) at any preset. Its networks can be
+    /// run but compute nothing; it is not cached.
+    /// </summary>
+    public static SvdModelFolder WriteGraphsOnly(string folder, TinySvdOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        foreach (var kind in SvdNetworkKinds.All)
+        {
+            var dataName = kind == SvdNetworkKind.Unet && options.UnetLayout == TinyUnetLayout.TensorRt ? TensorRtDataFileName : ModelFileName + ".data";
+            var networkFolder = Path.Combine(folder, kind.FolderName());
+            Directory.CreateDirectory(networkFolder);
+            OnnxModel model;
+            long bytes;
+            using (var dryRun = new ExternalWeights(dataName, null))
+            {
+                model = Build(kind, options, dryRun);
+                bytes = dryRun.Bytes;
+            }
+            using (var data = new FileStream(Path.Combine(networkFolder, dataName), FileMode.Create, FileAccess.Write))
+            {
+                data.SetLength(bytes);
+            }
+            using var output = new FileStream(Path.Combine(networkFolder, ModelFileName), FileMode.Create, FileAccess.Write);
+            model.Proto.WriteTo(output);
+        }
+        TinySvdConfigs.Write(folder, options);
+        return SvdModelFolder.Open(folder);
+    }
+
     /// <summary>Writes one network with each large weight appended to the data file as it is drawn (one tensor in memory at a time).</summary>
     private static void WriteStreamed(SvdNetworkKind kind, TinySvdOptions options, string modelPath, string dataName)
     {
