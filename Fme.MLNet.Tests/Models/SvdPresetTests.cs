@@ -1,5 +1,6 @@
 using Fme.MLNet.Models;
 using Fme.MLNet.Onnx;
+using Fme.MLNet.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Fme.MLNet.Tests.Models;
@@ -37,6 +38,44 @@ public class SvdPresetTests(ITestOutputHelper output)
         var encoder = Parameters(TinySvd.BuildWithoutWeights(SvdNetworkKind.VaeEncoder, Svd));
         output.WriteLine($"decoder {decoder:N0}, encoder {encoder:N0}");
         Assert.InRange(decoder + encoder, 0.97 * 9.8e7, 1.03 * 9.8e7);
+    }
+
+    [Fact]
+    public void GraphsOnlyFolder_HasTheWrittenSetsGraphs_AndDataFilesOfTheRightLength()
+    {
+        using var folder = new TempFolder();
+        var options = new TinySvdOptions { Seed = new TestRandom().Next(0, 1000), Float16 = true };
+        var opened = TinySvd.WriteGraphsOnly(folder.Path, options);
+        foreach (var kind in SvdNetworkKinds.All)
+        {
+            var written = OnnxModel.Load(Path.Combine(folder.Path, kind.FolderName(), TinySvd.ModelFileName));
+            var built = TinySvd.Build(kind, options);
+            Assert.Equal(built.Proto.Graph.Node, written.Proto.Graph.Node);
+            Assert.Equal(built.Proto.Graph.Initializer.Select(i => (i.Name, string.Join(",", i.Dims))),
+                written.Proto.Graph.Initializer.Select(i => (i.Name, string.Join(",", i.Dims))));
+            written.CheckExternalData(); // every reference lies inside its data file
+        }
+        Assert.Equal(options.NumFrames, opened.UnetConfig.NumFrames);
+        Assert.NotEqual(TinySvd.CacheFolderName(options), TinySvd.CacheFolderName(options with { Preset = SvdSizePreset.Svd }));
+    }
+
+    [Fact]
+    public void StreamedWriter_WritesTheSameWeightsAsTheInMemoryBuild()
+    {
+        // The path the real-width preset takes, on the tiny widths: every weight's bytes equal the in-memory build's.
+        using var folder = new TempFolder();
+        var options = new TinySvdOptions { Seed = new TestRandom().Next(0, 1000), Float16 = true };
+        var path = Path.Combine(folder.Path, TinySvd.ModelFileName);
+        TinySvd.WriteStreamed(SvdNetworkKind.VaeDecoder, options, path, TinySvd.ModelFileName + ".data");
+        var streamed = OnnxModel.Load(path);
+        var built = TinySvd.Build(SvdNetworkKind.VaeDecoder, options);
+        Assert.Contains(streamed.Proto.Graph.Initializer, t => t.IsExternal());
+        Assert.Equal(built.Proto.Graph.Initializer.Count, streamed.Proto.Graph.Initializer.Count);
+        foreach (var (expected, actual) in built.Proto.Graph.Initializer.Zip(streamed.Proto.Graph.Initializer))
+        {
+            Assert.Equal(expected.Name, actual.Name);
+            Assert.True(built.ReadTensorBytes(expected).Span.SequenceEqual(streamed.ReadTensorBytes(actual).Span), expected.Name);
+        }
     }
 
     [Fact]

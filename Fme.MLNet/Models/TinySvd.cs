@@ -108,7 +108,7 @@ public static partial class TinySvd
     }
 
     /// <summary>Writes one network with each large weight appended to the data file as it is drawn (one tensor in memory at a time).</summary>
-    private static void WriteStreamed(SvdNetworkKind kind, TinySvdOptions options, string modelPath, string dataName)
+    internal static void WriteStreamed(SvdNetworkKind kind, TinySvdOptions options, string modelPath, string dataName)
     {
         var folder = Path.GetDirectoryName(modelPath)!;
         Directory.CreateDirectory(folder);
