@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Fme.MLNet.Onnx;
 
 namespace Fme.MLNet.Models;
@@ -7,14 +8,16 @@ namespace Fme.MLNet.Models;
 /// reshape targets computed at run time from Shape, weights drawn from <see cref="SeededWeights"/> by name.
 /// The partial files hold the layers, the resnet blocks and the attention blocks.
 /// </summary>
-internal sealed partial class SvdGraphWriter(GraphBuilder builder, OnnxElementType computeType, SeededWeights weights)
+internal sealed partial class SvdGraphWriter(GraphBuilder builder, OnnxElementType computeType, SeededWeights weights,
+    ExternalWeights? external = null)
 {
     /// <summary>Standard deviation of biases and of norm shifts: small, never zero, so every path matters.</summary>
     private const double BiasStd = 0.1;
 
     /// <summary>A writer for a new graph that records symbolic shapes, as exports carry them.</summary>
-    public static SvdGraphWriter Create(string graphName, OnnxElementType computeType, SeededWeights weights) =>
-        new(new GraphBuilder(graphName) { RecordShapes = true }, computeType, weights);
+    public static SvdGraphWriter Create(string graphName, OnnxElementType computeType, SeededWeights weights,
+        ExternalWeights? external = null) =>
+        new(new GraphBuilder(graphName) { RecordShapes = true }, computeType, weights, external);
 
     /// <summary>The compute type of a network whose boundary is float32: float16 when the options ask for it.</summary>
     public static OnnxElementType ComputeType(TinySvdOptions options) => options.Float16 ? OnnxElementType.Float16 : OnnxElementType.Float;
@@ -30,10 +33,35 @@ internal sealed partial class SvdGraphWriter(GraphBuilder builder, OnnxElementTy
     {
         var path = B.ScopePath.TrimStart('/').Replace('/', '.');
         var name = path.Length == 0 ? suffix : $"{path}.{suffix}";
-        var values = weights.Normal(name, dims.Aggregate(1L, (a, d) => a * d), std, mean);
+        var count = dims.Aggregate(1L, (a, d) => a * d);
+        if (external is not null && count > ExternalWeights.InlineElements)
+        {
+            return ExternalParam(external, name, dims, count, std, mean);
+        }
+        var values = weights.Normal(name, count, std, mean);
         return T == OnnxElementType.Float16
             ? B.Initializer(name, Array.ConvertAll(values, v => (Half)v), dims)
             : B.Initializer(name, values, dims);
+    }
+
+    private GraphValue ExternalParam(ExternalWeights store, string name, long[] dims, long count, double std, double mean)
+    {
+        var length = count * (T == OnnxElementType.Float16 ? 2 : 4);
+        ExternalDataReference reference;
+        if (!store.WritesValues)
+        {
+            reference = store.Append([], length);
+        }
+        else if (T == OnnxElementType.Float16)
+        {
+            var halves = Array.ConvertAll(weights.Normal(name, count, std, mean), v => (Half)v);
+            reference = store.Append(MemoryMarshal.AsBytes(halves.AsSpan()), length);
+        }
+        else
+        {
+            reference = store.Append(MemoryMarshal.AsBytes(weights.Normal(name, count, std, mean).AsSpan()), length);
+        }
+        return B.ExternalInitializer(name, T, dims, reference);
     }
 
     /// <summary>A bias-like weight (small random values).</summary>

@@ -9,11 +9,12 @@ namespace Fme.MLNet.Models;
 /// </summary>
 internal static class TinyImageEncoder
 {
-    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
+    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights, ExternalWeights? external = null)
     {
-        var w = SvdGraphWriter.Create("image_encoder", SvdGraphWriter.ComputeType(options), weights);
+        var w = SvdGraphWriter.Create("image_encoder", SvdGraphWriter.ComputeType(options), weights, external);
         var b = w.B;
-        var (hidden, heads, image, patch) = (TinySvdSizes.ClipHidden, TinySvdSizes.ClipHeads, TinySvdSizes.ClipImage, TinySvdSizes.ClipPatch);
+        var s = options.Sizes;
+        var (hidden, heads, image, patch) = (s.ClipHidden, s.ClipHeads, s.ClipImage, s.ClipPatch);
         var positions = (image / patch) * (image / patch) + 1;
 
         var pixels = w.ToCompute(b.Input("pixel_values", OnnxElementType.Float, "batch", 3, image, image));
@@ -39,7 +40,7 @@ internal static class TinyImageEncoder
             h = w.LayerNorm("pre_layrnorm", h, hidden);
             using (b.Scope("encoder"))
             {
-                for (var i = 0; i < TinySvdSizes.ClipLayers; i++)
+                for (var i = 0; i < s.ClipLayers; i++)
                 {
                     using var _ = b.Scope($"layers.{i}");
                     var normed = w.LayerNorm("layer_norm1", h, hidden);
@@ -50,15 +51,15 @@ internal static class TinyImageEncoder
                     normed = w.LayerNorm("layer_norm2", h, hidden);
                     using (b.Scope("mlp"))
                     {
-                        var m = b.Gelu(w.Linear("fc1", normed, hidden, TinySvdSizes.ClipIntermediate));
-                        h = b.Add(h, w.Linear("fc2", m, TinySvdSizes.ClipIntermediate, hidden));
+                        var m = b.Gelu(w.Linear("fc1", normed, hidden, s.ClipIntermediate));
+                        h = b.Add(h, w.Linear("fc2", m, s.ClipIntermediate, hidden));
                     }
                 }
             }
             pooled = w.LayerNorm("post_layernorm", b.Gather(h, 0, axis: 1), hidden);
         }
-        var embeds = w.Linear("visual_projection", pooled, hidden, TinySvdSizes.CrossAttentionDim, bias: false);
-        b.Output(w.ToBoundary(embeds, OnnxElementType.Float), "image_embeds", "batch", TinySvdSizes.CrossAttentionDim);
+        var embeds = w.Linear("visual_projection", pooled, hidden, s.CrossAttentionDim, bias: false);
+        b.Output(w.ToBoundary(embeds, OnnxElementType.Float), "image_embeds", "batch", s.CrossAttentionDim);
         return b.Build();
     }
 }

@@ -19,11 +19,15 @@ public static partial class TinySvd
         }
     }
 
-    /// <summary>The cache folder name for a set of options, e.g. <c>tiny-svd-v1-seed0</c> or <c>tiny-svd-v1-seed7-fp16</c>.</summary>
+    /// <summary>
+    /// The cache folder name for a set of options, e.g. <c>tiny-svd-v1-seed0</c>, <c>tiny-svd-v1-seed7-fp16</c>, or
+    /// <c>svd-random-v1-seed0-fp16</c> for SVD's real widths.
+    /// </summary>
     public static string CacheFolderName(TinySvdOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var name = $"tiny-svd-v{TinySvdConfigs.Version}-seed{options.Seed}";
+        var stem = options.Preset == SvdSizePreset.Tiny ? "tiny-svd" : "svd-random";
+        var name = $"{stem}-v{TinySvdConfigs.Version}-seed{options.Seed}";
         if (options.Float16)
         {
             name += "-fp16";

@@ -17,23 +17,31 @@ internal static class TinySvdConfigs
     public static void Write(string folder, TinySvdOptions options)
     {
         Save(folder, "scheduler/scheduler_config.json", Scheduler());
-        Save(folder, "unet/config.json", Unet(options));
-        Save(folder, "vae_encoder/config.json", Vae());
-        Save(folder, "vae_decoder/config.json", Vae());
-        Save(folder, "image_encoder/config.json", ImageEncoder());
+        Save(folder, "unet/config.json", Unet(options, options.Sizes));
+        Save(folder, "vae_encoder/config.json", Vae(options.Sizes));
+        Save(folder, "vae_decoder/config.json", Vae(options.Sizes));
+        Save(folder, "image_encoder/config.json", ImageEncoder(options.Sizes));
         Save(folder, "feature_extractor/preprocessor_config.json", Preprocessor());
         Save(folder, MarkerFileName, Marker(options));
     }
 
     /// <summary>The marker's content for these options; a cached folder is reused only when its marker equals it.</summary>
-    public static JsonObject Marker(TinySvdOptions options) => new()
+    public static JsonObject Marker(TinySvdOptions options)
     {
-        ["tiny_svd_version"] = Version,
-        ["seed"] = options.Seed,
-        ["float16"] = options.Float16,
-        ["num_frames"] = options.NumFrames,
-        ["unet_layout"] = options.UnetLayout.ToString(),
-    };
+        var marker = new JsonObject
+        {
+            ["tiny_svd_version"] = Version,
+            ["seed"] = options.Seed,
+            ["float16"] = options.Float16,
+            ["num_frames"] = options.NumFrames,
+            ["unet_layout"] = options.UnetLayout.ToString(),
+        };
+        if (options.Preset != SvdSizePreset.Tiny)
+        {
+            marker["size_preset"] = options.Preset.ToString(); // absent for the tiny set, whose marker predates presets
+        }
+        return marker;
+    }
 
     /// <summary>The marker as written to disk.</summary>
     public static string MarkerText(TinySvdOptions options) => Marker(options).ToJsonString(Indented) + "\n";
@@ -66,52 +74,52 @@ internal static class TinySvdConfigs
         ["use_karras_sigmas"] = true,
     };
 
-    private static JsonObject Unet(TinySvdOptions options) => new()
+    private static JsonObject Unet(TinySvdOptions options, SvdSizes s) => new()
     {
         ["_class_name"] = "UNetSpatioTemporalConditionModel",
-        ["addition_time_embed_dim"] = TinySvdSizes.AdditionTimeEmbedDim,
-        ["block_out_channels"] = Array(TinySvdSizes.UnetChannels),
-        ["cross_attention_dim"] = TinySvdSizes.CrossAttentionDim,
+        ["addition_time_embed_dim"] = s.AdditionTimeEmbedDim,
+        ["block_out_channels"] = Array(s.UnetChannels),
+        ["cross_attention_dim"] = s.CrossAttentionDim,
         ["down_block_types"] = new JsonArray("CrossAttnDownBlockSpatioTemporal", "CrossAttnDownBlockSpatioTemporal",
             "CrossAttnDownBlockSpatioTemporal", "DownBlockSpatioTemporal"),
-        ["in_channels"] = TinySvdSizes.UnetInChannels,
-        ["layers_per_block"] = TinySvdSizes.LayersPerBlock,
-        ["num_attention_heads"] = Array(TinySvdSizes.UnetHeads),
+        ["in_channels"] = s.UnetInChannels,
+        ["layers_per_block"] = s.LayersPerBlock,
+        ["num_attention_heads"] = Array(s.UnetHeads),
         ["num_frames"] = options.NumFrames,
-        ["out_channels"] = TinySvdSizes.LatentChannels,
-        ["projection_class_embeddings_input_dim"] = TinySvdSizes.AddedTimeIds * TinySvdSizes.AdditionTimeEmbedDim,
-        ["sample_size"] = 8,
+        ["out_channels"] = s.LatentChannels,
+        ["projection_class_embeddings_input_dim"] = s.AddedTimeIds * s.AdditionTimeEmbedDim,
+        ["sample_size"] = s.UnetSampleSize,
         ["transformer_layers_per_block"] = 1,
         ["up_block_types"] = new JsonArray("UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal",
             "CrossAttnUpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal"),
     };
 
-    private static JsonObject Vae() => new()
+    private static JsonObject Vae(SvdSizes s) => new()
     {
         ["_class_name"] = "AutoencoderKLTemporalDecoder",
-        ["block_out_channels"] = Array(TinySvdSizes.VaeChannels),
+        ["block_out_channels"] = Array(s.VaeChannels),
         ["in_channels"] = 3,
-        ["latent_channels"] = TinySvdSizes.LatentChannels,
-        ["layers_per_block"] = TinySvdSizes.LayersPerBlock,
+        ["latent_channels"] = s.LatentChannels,
+        ["layers_per_block"] = s.LayersPerBlock,
         ["out_channels"] = 3,
-        ["sample_size"] = 64,
+        ["sample_size"] = s.VaeSampleSize,
         ["scaling_factor"] = 0.18215,
     };
 
-    private static JsonObject ImageEncoder() => new()
+    private static JsonObject ImageEncoder(SvdSizes s) => new()
     {
         ["architectures"] = new JsonArray("CLIPVisionModelWithProjection"),
         ["hidden_act"] = "gelu",
-        ["hidden_size"] = TinySvdSizes.ClipHidden,
-        ["image_size"] = TinySvdSizes.ClipImage,
-        ["intermediate_size"] = TinySvdSizes.ClipIntermediate,
+        ["hidden_size"] = s.ClipHidden,
+        ["image_size"] = s.ClipImage,
+        ["intermediate_size"] = s.ClipIntermediate,
         ["layer_norm_eps"] = 1e-05,
         ["model_type"] = "clip_vision_model",
-        ["num_attention_heads"] = TinySvdSizes.ClipHeads,
+        ["num_attention_heads"] = s.ClipHeads,
         ["num_channels"] = 3,
-        ["num_hidden_layers"] = TinySvdSizes.ClipLayers,
-        ["patch_size"] = TinySvdSizes.ClipPatch,
-        ["projection_dim"] = TinySvdSizes.CrossAttentionDim,
+        ["num_hidden_layers"] = s.ClipLayers,
+        ["patch_size"] = s.ClipPatch,
+        ["projection_dim"] = s.CrossAttentionDim,
     };
 
     // CLIPImageProcessor as SVD ships it; mean and std are CLIP's (svd-reference, step 1).

@@ -17,7 +17,7 @@ public enum TinyUnetLayout
     TensorRt,
 }
 
-/// <summary>Settings of the built-in tiny SVD model set. The network widths are fixed (see <see cref="TinySvd"/>).</summary>
+/// <summary>Settings of the generated SVD model set: the tiny one by default, or SVD's real widths (<see cref="Preset"/>).</summary>
 public sealed record TinySvdOptions
 {
     /// <summary>Seed of the random weights (default 0). The same seed and settings give byte-identical files.</summary>
@@ -32,12 +32,25 @@ public sealed record TinySvdOptions
     /// <summary>Boundary layout of the UNet (default <see cref="TinyUnetLayout.Diffusers"/>).</summary>
     public TinyUnetLayout UnetLayout { get; init; } = TinyUnetLayout.Diffusers;
 
+    /// <summary>
+    /// Widths of the networks (default <see cref="SvdSizePreset.Tiny"/>). <see cref="SvdSizePreset.Svd"/> writes several GB:
+    /// use <see cref="TinySvd.EnsureCached"/> (its own cache folder) and <see cref="Float16"/>.
+    /// </summary>
+    public SvdSizePreset Preset { get; init; } = SvdSizePreset.Tiny;
+
+    /// <summary>The widths of <see cref="Preset"/>.</summary>
+    internal SvdSizes Sizes => SvdSizes.For(Preset);
+
     /// <summary>Throws when a setting is out of range.</summary>
     internal void Validate()
     {
         if (NumFrames < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(NumFrames), NumFrames, "NumFrames must be at least 1.");
+        }
+        if (!Enum.IsDefined(Preset))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Preset), Preset, "Unknown size preset.");
         }
         if (!Enum.IsDefined(UnetLayout))
         {

@@ -9,27 +9,28 @@ namespace Fme.MLNet.Models;
 /// </summary>
 internal static class TinyUnet
 {
-    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
+    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights, ExternalWeights? external = null)
     {
         var tensorRt = options.UnetLayout == TinyUnetLayout.TensorRt;
         var compute = tensorRt ? OnnxElementType.Float16 : SvdGraphWriter.ComputeType(options);
         var boundary = tensorRt ? OnnxElementType.Float16 : OnnxElementType.Float;
-        var w = SvdGraphWriter.Create("unet", compute, weights);
+        var w = SvdGraphWriter.Create("unet", compute, weights, external);
         var b = w.B;
-        var (channels, heads) = (TinySvdSizes.UnetChannels, TinySvdSizes.UnetHeads);
-        var (timeDim, crossDim, idDim) = (TinySvdSizes.TimeEmbedDim, TinySvdSizes.CrossAttentionDim, TinySvdSizes.AdditionTimeEmbedDim);
+        var s = options.Sizes;
+        var (channels, heads) = (s.UnetChannels, s.UnetHeads);
+        var (timeDim, crossDim, idDim) = (s.TimeEmbedDim, s.CrossAttentionDim, s.AdditionTimeEmbedDim);
 
-        var sample = w.ToCompute(b.Input("sample", boundary, "batch", "num_frames", TinySvdSizes.UnetInChannels, "height", "width"));
+        var sample = w.ToCompute(b.Input("sample", boundary, "batch", "num_frames", s.UnetInChannels, "height", "width"));
         var timestep = b.Input("timestep", OnnxElementType.Float, 1);
         var encoderStates = w.ToCompute(b.Input("encoder_hidden_states", boundary, "batch", 1, crossDim));
-        var addedTimeIds = b.Input("added_time_ids", boundary, "batch", TinySvdSizes.AddedTimeIds);
+        var addedTimeIds = b.Input("added_time_ids", boundary, "batch", s.AddedTimeIds);
         var (batch, frames) = (w.Dim(sample, 0), w.Dim(sample, 1));
 
         // Time embedding of t broadcast to the batch, plus the embedding of the 3 added ids (each its own sinusoid).
         var emb = w.TimestepEmbedding("time_embedding", w.Timesteps("time_proj", b.Expand(timestep, w.ShapeOf(batch)), channels[0]),
             channels[0], timeDim, timeDim);
         var ids = w.Reshape(w.Timesteps("add_time_proj", b.Reshape(addedTimeIds, -1), idDim), batch, -1);
-        emb = b.Add(emb, w.TimestepEmbedding("add_embedding", ids, TinySvdSizes.AddedTimeIds * idDim, timeDim, timeDim));
+        emb = b.Add(emb, w.TimestepEmbedding("add_embedding", ids, s.AddedTimeIds * idDim, timeDim, timeDim));
 
         // (B, F, C, h, w) -> (B*F, C, h, w); embeddings and encoder states repeated per frame.
         var x = w.Reshape(sample, w.Times(batch, frames), w.Dim(sample, 2), w.Dim(sample, 3), w.Dim(sample, 4));
@@ -38,7 +39,7 @@ internal static class TinyUnet
             TimeEmbedding: w.RepeatInterleave(emb, frames, 2), TimeEmbeddingDim: timeDim,
             EncoderStates: w.RepeatInterleave(encoderStates, frames, 3), CrossAttentionDim: crossDim);
 
-        var h = w.Conv2d("conv_in", x, TinySvdSizes.UnetInChannels, channels[0], 3);
+        var h = w.Conv2d("conv_in", x, s.UnetInChannels, channels[0], 3);
         var skips = new Stack<(GraphValue Value, long Channels)>();
         skips.Push((h, channels[0]));
         var current = channels[0];
@@ -46,7 +47,7 @@ internal static class TinyUnet
         {
             using var _ = b.Scope($"down_blocks.{i}");
             var crossAttention = i < channels.Length - 1;
-            for (var j = 0; j < TinySvdSizes.LayersPerBlock; j++)
+            for (var j = 0; j < s.LayersPerBlock; j++)
             {
                 var eps = crossAttention ? 1e-6f : 1e-5f;
                 h = w.SpatioTemporalResBlock($"resnets.{j}", h, current, channels[i], video, eps, eps);
@@ -75,7 +76,7 @@ internal static class TinyUnet
         {
             using var _ = b.Scope($"up_blocks.{i}");
             var output = channels[^(i + 1)];
-            for (var j = 0; j <= TinySvdSizes.LayersPerBlock; j++)
+            for (var j = 0; j <= s.LayersPerBlock; j++)
             {
                 var (skip, skipChannels) = skips.Pop();
                 h = b.Concat(1, h, skip);
@@ -93,10 +94,10 @@ internal static class TinyUnet
         }
 
         h = w.SiLU("conv_act", w.GroupNorm("conv_norm_out", h, current, 4, 1e-5f));
-        h = w.Conv2d("conv_out", h, current, TinySvdSizes.LatentChannels, 3);
+        h = w.Conv2d("conv_out", h, current, s.LatentChannels, 3);
         // (B*F, 4, h, w) -> (B, F, 4, h, w)
         h = w.Reshape(h, batch, frames, w.Dim(h, 1), w.Dim(h, 2), w.Dim(h, 3));
-        b.Output(w.ToBoundary(h, boundary), tensorRt ? "latent" : "out_sample", "batch", "num_frames", TinySvdSizes.LatentChannels, "height", "width");
+        b.Output(w.ToBoundary(h, boundary), tensorRt ? "latent" : "out_sample", "batch", "num_frames", s.LatentChannels, "height", "width");
         return b.Build();
     }
 }

@@ -9,13 +9,14 @@ namespace Fme.MLNet.Models;
 /// </summary>
 internal static class TinyVaeDecoder
 {
-    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
+    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights, ExternalWeights? external = null)
     {
-        var w = SvdGraphWriter.Create("vae_decoder", SvdGraphWriter.ComputeType(options), weights);
+        var w = SvdGraphWriter.Create("vae_decoder", SvdGraphWriter.ComputeType(options), weights, external);
         var b = w.B;
-        var channels = TinySvdSizes.VaeChannels;
+        var s = options.Sizes;
+        var channels = s.VaeChannels;
 
-        var latent = w.ToCompute(b.Input("latent_sample", OnnxElementType.Float, "batch_frames", TinySvdSizes.LatentChannels, "height", "width"));
+        var latent = w.ToCompute(b.Input("latent_sample", OnnxElementType.Float, "batch_frames", s.LatentChannels, "height", "width"));
         var numFrames = b.Input("num_frames", OnnxElementType.Int64, 1);
         var frames = b.Squeeze(numFrames, 0);
         var video = new VideoContext(frames, AlphaBlend.LearnedSwitched);
@@ -23,7 +24,7 @@ internal static class TinyVaeDecoder
         using (b.Scope("decoder"))
         {
             var current = channels[^1];
-            h = w.Conv2d("conv_in", latent, TinySvdSizes.LatentChannels, current, 3);
+            h = w.Conv2d("conv_in", latent, s.LatentChannels, current, 3);
             using (b.Scope("mid_block"))
             {
                 h = w.SpatioTemporalResBlock("resnets.0", h, current, current, video, 1e-6f, 1e-5f);
@@ -34,7 +35,7 @@ internal static class TinyVaeDecoder
             {
                 using var _ = b.Scope($"up_blocks.{i}");
                 var output = channels[^(i + 1)];
-                for (var j = 0; j <= TinySvdSizes.LayersPerBlock; j++)
+                for (var j = 0; j <= s.LayersPerBlock; j++)
                 {
                     h = w.SpatioTemporalResBlock($"resnets.{j}", h, current, output, video, 1e-6f, 1e-5f);
                     current = output;

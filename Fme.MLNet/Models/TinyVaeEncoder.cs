@@ -9,12 +9,13 @@ namespace Fme.MLNet.Models;
 /// </summary>
 internal static class TinyVaeEncoder
 {
-    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights)
+    public static OnnxModel Build(TinySvdOptions options, SeededWeights weights, ExternalWeights? external = null)
     {
-        var w = SvdGraphWriter.Create("vae_encoder", SvdGraphWriter.ComputeType(options), weights);
+        var w = SvdGraphWriter.Create("vae_encoder", SvdGraphWriter.ComputeType(options), weights, external);
         var b = w.B;
-        var channels = TinySvdSizes.VaeChannels;
-        var moments = 2 * TinySvdSizes.LatentChannels;
+        var s = options.Sizes;
+        var channels = s.VaeChannels;
+        var moments = 2 * s.LatentChannels;
 
         var sample = w.ToCompute(b.Input("sample", OnnxElementType.Float, "batch", 3, "pixel_height", "pixel_width"));
         GraphValue h;
@@ -25,7 +26,7 @@ internal static class TinyVaeEncoder
             for (var i = 0; i < channels.Length; i++)
             {
                 using var _ = b.Scope($"down_blocks.{i}");
-                for (var j = 0; j < TinySvdSizes.LayersPerBlock; j++)
+                for (var j = 0; j < s.LayersPerBlock; j++)
                 {
                     h = w.ResnetBlock2D($"resnets.{j}", h, current, channels[i], 1e-6f);
                     current = channels[i];

@@ -96,6 +96,26 @@ public sealed partial class GraphBuilder
         return new GraphValue(name, type);
     }
 
+    /// <summary>Adds an initializer whose bytes lie in an external data file (already written, or to be written, by the caller).</summary>
+    public GraphValue ExternalInitializer(string name, OnnxElementType type, long[] dims, ExternalDataReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        Claim(name);
+        var tensor = new TensorProto { Name = name, DataType = (int)type };
+        tensor.Dims.AddRange(dims);
+        if (reference.Length is { } length && tensor.GetByteLength() != length)
+        {
+            throw new ArgumentException(
+                $"Initializer '{name}' has {length} external bytes; dims [{string.Join(", ", dims)}] of {OnnxElementTypes.Name(type)} need {tensor.GetByteLength()}.",
+                nameof(reference));
+        }
+        reference.WriteTo(tensor);
+        _graph.Initializer.Add(tensor);
+        _types[name] = type;
+        _known[name] = SymbolicShapes.FromTensor(tensor);
+        return new GraphValue(name, type);
+    }
+
     /// <summary>Adds a float32 initializer.</summary>
     public GraphValue Initializer(string name, float[] values, params long[] dims) =>
         Initializer(name, OnnxElementType.Float, dims, MemoryMarshal.AsBytes(values.AsSpan()));
