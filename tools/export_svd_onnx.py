@@ -14,11 +14,12 @@ not run by this repository's CI.
     python tools/export_svd_onnx.py stabilityai/stable-video-diffusion-img2vid-xt out/svd-xt --fp16 --device cuda
 """
 import argparse
+import inspect
+import json
 from pathlib import Path
 
 import onnx
 import torch
-from diffusers import StableVideoDiffusionPipeline
 
 
 class Unet(torch.nn.Module):
@@ -61,9 +62,11 @@ class ImageEncoder(torch.nn.Module):
 
 def export(module, args, path, inputs, outputs, axes, opset):
     path.parent.mkdir(parents=True, exist_ok=True)
-    with torch.inference_mode():
+    # torch >= 2.5 defaults to the dynamo exporter; older torch (1.13 in Debian) has only the TorchScript one.
+    extra = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    with torch.no_grad():
         torch.onnx.export(module, args, str(path), input_names=inputs, output_names=outputs, dynamic_axes=axes,
-                          opset_version=opset, do_constant_folding=True, dynamo=False)
+                          opset_version=opset, do_constant_folding=True, **extra)
     # The exporter scatters weights over many files past 2 GB: gather them into one data file beside the graph.
     model = onnx.load(str(path), load_external_data=True)
     for stray in path.parent.iterdir():
@@ -73,7 +76,41 @@ def export(module, args, path, inputs, outputs, axes, opset):
                     location=path.name + ".data", size_threshold=1024)
 
 
+def export_networks(out, unet, vae_decoder, vae_encoder, image_encoder, frames, height, width, embed_dim,
+                    dtype=torch.float32, dev="cpu", opset=17, clip_size=224):
+    """The four graphs with the tensor names and dynamic axes the loader expects, traced at height x width pixels.
+
+    Each module takes exactly its graph's inputs: unet(sample, timestep, encoder_hidden_states, added_time_ids),
+    vae_decoder(latent_sample, num_frames), vae_encoder(sample) -> moments, image_encoder(pixel_values) -> image_embeds.
+    """
+    h, w = height // 8, width // 8
+    rand = lambda *shape: torch.randn(*shape, dtype=dtype, device=dev)
+    export(unet,
+           (rand(2, frames, 8, h, w), torch.tensor([1.0], device=dev), rand(2, 1, embed_dim),
+            torch.tensor([[6.0, 127.0, 0.02]] * 2, dtype=dtype, device=dev)),
+           out / "unet" / "model.onnx", ["sample", "timestep", "encoder_hidden_states", "added_time_ids"], ["out_sample"],
+           {"sample": {0: "batch", 1: "num_frames", 3: "height", 4: "width"}, "encoder_hidden_states": {0: "batch"},
+            "added_time_ids": {0: "batch"}, "out_sample": {0: "batch", 1: "num_frames", 3: "height", 4: "width"}}, opset)
+    export(vae_decoder, (rand(frames, 4, h, w), torch.tensor(frames, dtype=torch.int64, device=dev)),
+           out / "vae_decoder" / "model.onnx", ["latent_sample", "num_frames"], ["sample"],
+           {"latent_sample": {0: "batch_frames", 2: "height", 3: "width"},
+            "sample": {0: "batch_frames", 2: "pixel_height", 3: "pixel_width"}}, opset)
+    export(vae_encoder, (rand(1, 3, height, width),), out / "vae_encoder" / "model.onnx", ["sample"], ["latent_sample"],
+           {"sample": {0: "batch", 2: "pixel_height", 3: "pixel_width"}, "latent_sample": {0: "batch", 2: "height", 3: "width"}},
+           opset)
+    export(image_encoder, (rand(1, 3, clip_size, clip_size),), out / "image_encoder" / "model.onnx",
+           ["pixel_values"], ["image_embeds"], {"pixel_values": {0: "batch"}, "image_embeds": {0: "batch"}}, opset)
+
+
+def write_config(path, config):
+    """A config.json as diffusers / transformers write it (for folders made without them)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+
+
 def main():
+    from diffusers import StableVideoDiffusionPipeline
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("checkpoint", help="diffusers checkpoint: a Hub id or a local folder")
     parser.add_argument("output", type=Path, help="model folder to write")
@@ -88,9 +125,8 @@ def main():
     pipe = StableVideoDiffusionPipeline.from_pretrained(a.checkpoint, torch_dtype=dtype, variant="fp16" if a.fp16 else None)
     pipe.to(a.device)
     out, dev = a.output, a.device
-    frames, h, w = pipe.unet.config.num_frames, a.height // 8, a.width // 8
+    frames = pipe.unet.config.num_frames
     embed_dim = pipe.unet.config.cross_attention_dim
-    rand = lambda *shape: torch.randn(*shape, dtype=dtype, device=dev)
 
     # Configs first, so each network's folder already holds its config.json.
     pipe.unet.save_config(out / "unet")
@@ -101,21 +137,8 @@ def main():
     pipe.scheduler.save_config(out / "scheduler")
     pipe.feature_extractor.save_pretrained(out / "feature_extractor")
 
-    export(Unet(pipe.unet),
-           (rand(2, frames, 8, h, w), torch.tensor([1.0], device=dev), rand(2, 1, embed_dim),
-            torch.tensor([[6.0, 127.0, 0.02]] * 2, dtype=dtype, device=dev)),
-           out / "unet" / "model.onnx", ["sample", "timestep", "encoder_hidden_states", "added_time_ids"], ["out_sample"],
-           {"sample": {0: "batch", 1: "num_frames", 3: "height", 4: "width"}, "encoder_hidden_states": {0: "batch"},
-            "added_time_ids": {0: "batch"}, "out_sample": {0: "batch", 1: "num_frames", 3: "height", 4: "width"}}, a.opset)
-    export(VaeDecoder(pipe.vae), (rand(frames, 4, h, w), torch.tensor(frames, dtype=torch.int64, device=dev)),
-           out / "vae_decoder" / "model.onnx", ["latent_sample", "num_frames"], ["sample"],
-           {"latent_sample": {0: "batch_frames", 2: "height", 3: "width"},
-            "sample": {0: "batch_frames", 2: "pixel_height", 3: "pixel_width"}}, a.opset)
-    export(VaeEncoder(pipe.vae), (rand(1, 3, a.height, a.width),), out / "vae_encoder" / "model.onnx", ["sample"], ["latent_sample"],
-           {"sample": {0: "batch", 2: "pixel_height", 3: "pixel_width"}, "latent_sample": {0: "batch", 2: "height", 3: "width"}},
-           a.opset)
-    export(ImageEncoder(pipe.image_encoder), (rand(1, 3, 224, 224),), out / "image_encoder" / "model.onnx",
-           ["pixel_values"], ["image_embeds"], {"pixel_values": {0: "batch"}, "image_embeds": {0: "batch"}}, a.opset)
+    export_networks(out, Unet(pipe.unet), VaeDecoder(pipe.vae), VaeEncoder(pipe.vae), ImageEncoder(pipe.image_encoder),
+                    frames, a.height, a.width, embed_dim, dtype, dev, a.opset)
     print(f"wrote {out}; SvdModelFolder.Open(\"{out}\").Describe() shows what the loader finds")
 
 

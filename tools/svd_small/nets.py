@@ -221,7 +221,7 @@ class TransformerSpatioTemporalModel(nn.Module):
         num_frames = image_only_indicator.shape[-1]
         b = bf // num_frames
         first = context[None].reshape(b, num_frames, -1, context.shape[-1])[:, 0]
-        time_context = first[:, None].broadcast_to(b, h * w, first.shape[1], first.shape[2]).reshape(b * h * w, first.shape[1], -1)
+        time_context = first[:, None].expand(b, h * w, first.shape[1], first.shape[2]).reshape(b * h * w, first.shape[1], -1)
         residual = x
         x = self.norm(x)
         inner = x.shape[1]
