@@ -9,17 +9,7 @@ internal static class CliProcess
     private static readonly string Configuration =
         typeof(CliProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
-    public static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Fme.MLNet.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"No Fme.MLNet.sln above {AppContext.BaseDirectory}.");
-    }
+    public static string RepositoryRoot() => Support.Repository.Root;
 
     public static string Fme => Path.Combine(RepositoryRoot(), "examples", "Fme.Cli", "bin", Configuration, "net10.0", "fme.dll");
 
