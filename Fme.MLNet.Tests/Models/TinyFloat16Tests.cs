@@ -39,9 +39,11 @@ public sealed class TinyFloat16Tests(TinyModelFixture tiny, ITestOutputHelper lo
             var actual = runner.Run(inputs)[output];
             Assert.Equal(expected.Shape, actual.Shape);
             // Dozens of layers, each rounding to 11 significant bits: a few parts in a thousand, far from float32's 1e-7.
+            // Random weights amplify it on some inputs (the UNet reached 1.02e-2 at FME_TEST_SEED=268920006), so the
+            // bound is 3e-2: still two orders above a float32-exact result and far below a wrong graph's O(1).
             var error = Compare.RelativeError(actual.Data, expected.Data);
             log.WriteLine($"{kind}: float16 vs float32 relative error {error:E2}");
-            Assert.True(error < 1e-2, $"{kind}: relative error {error:E2}; {rng}");
+            Assert.True(error < 3e-2, $"{kind}: relative error {error:E2}; {rng}");
             Assert.True(error > 1e-6, $"{kind}: relative error {error:E2} is float32-exact, so the float16 set does not compute in float16");
         }
     }

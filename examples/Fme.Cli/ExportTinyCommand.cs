@@ -33,7 +33,7 @@ internal static class ExportTinyCommand
         };
         preset.AcceptOnlyFromAmong("tiny", "svd", "svd-xt");
         var command = new Command("export-tiny", "Write the generated SVD model set (random weights, SVD's topology) as a model folder.\n\n" +
-            "Examples:\n  fme export-tiny --output models/tiny --seed 3\n  fme export-tiny --preset svd --float16 --cached\n" +
+            "Example:\n  fme export-tiny --output models/tiny --seed 3\n  fme export-tiny --preset svd --float16 --cached\n" +
             "  fme export-tiny --preset svd --float16 --graphs-only --output /tmp/svd-graphs && fme plan --model /tmp/svd-graphs")
         {
             output, cached, seed, float16, preset, graphsOnly,
