@@ -14,7 +14,7 @@ public class TinyUnetStabilityTests(TinyModelFixture tiny)
         const int Batch = 1, Frames = 14, Size = 8, Steps = 25;
         var unet = tiny.Runner(SvdNetworkKind.Unet);
 
-        // Karras sigmas from 700 down to 0.002, then 0, as SVD's scheduler makes them (svd-reference).
+        // Karras sigmas from 700 down to 0.002, then 0, as SVD's scheduler makes them (docs/svd-algorithm.md).
         var sigmas = Enumerable.Range(0, Steps).Select(i =>
         {
             var ramp = i / (double)(Steps - 1);

@@ -53,7 +53,7 @@ internal static class TinySvdConfigs
         File.WriteAllText(path, json.ToJsonString(Indented) + "\n");
     }
 
-    // EulerDiscreteScheduler as SVD configures it (svd-reference, "Scheduler").
+    // EulerDiscreteScheduler as SVD configures it (docs/svd-algorithm.md, "Scheduler").
     private static JsonObject Scheduler() => new()
     {
         ["_class_name"] = "EulerDiscreteScheduler",
@@ -122,7 +122,7 @@ internal static class TinySvdConfigs
         ["projection_dim"] = s.CrossAttentionDim,
     };
 
-    // CLIPImageProcessor as SVD ships it; mean and std are CLIP's (svd-reference, step 1).
+    // CLIPImageProcessor as SVD ships it; mean and std are CLIP's (docs/svd-algorithm.md, "Image preprocessing").
     private static JsonObject Preprocessor() => new()
     {
         ["crop_size"] = new JsonObject { ["height"] = 224, ["width"] = 224 },

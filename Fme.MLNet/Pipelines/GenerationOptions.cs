@@ -4,7 +4,7 @@ using Fme.MLNet.Rehash;
 namespace Fme.MLNet.Pipelines;
 
 /// <summary>
-/// What to generate. Defaults are SVD's (svd-reference): 1024 x 576, frames from the UNet config, 25 steps, guidance
+/// What to generate. Defaults are SVD's (docs/svd-algorithm.md): 1024 x 576, frames from the UNet config, 25 steps, guidance
 /// linear from 1.0 to 3.0 over the frames, 7 fps, motion bucket 127, noise augmentation 0.02. Immutable; validated on
 /// construction and again against the model before any work starts.
 /// </summary>

@@ -6,7 +6,7 @@ using Fme.MLNet.Rehash;
 
 namespace Fme.MLNet.Pipelines;
 
-// The generation as numbered steps (svd-reference, "Steps, in order"), each a small helper.
+// The generation as numbered steps (docs/svd-algorithm.md, "Steps, in order"), each a small helper.
 public sealed partial class VideoDiffusionPipeline
 {
     private VideoFrames Run(RgbImage image, GenerationOptions options, int frames, UnetLoop unet, Stopwatch clock,
