@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Reflection;
 using System.Text.Json.Nodes;
 using Fme.MLNet.Tests.Support;
 
@@ -14,20 +12,17 @@ namespace Fme.MLNet.Tests.MLNet;
 [Collection(VideoTransformCollection.Name)]
 public class NotebookTests
 {
-    private static readonly string Configuration =
-        typeof(NotebookTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-
     [Fact]
     public async Task ExampleNotebook_RunsEveryCell_AndShowsTheGifAndThePlans()
     {
         var root = Repository.Root;
         var notebook = Path.Combine(root, "examples", "notebooks", "generate-video.ipynb");
-        var runner = Path.Combine(root, "examples", "notebooks", "NotebookRunner", "bin", Configuration, "net10.0", "notebook-runner.dll");
+        var runner = Path.Combine(root, "examples", "notebooks", "NotebookRunner", "bin", Repository.Configuration, "net10.0", "notebook-runner.dll");
         Assert.True(File.Exists(runner), $"the notebook runner is not built at {runner}");
         using var folder = new TempFolder();
         var executed = folder.File("executed.ipynb");
 
-        var (code, output) = await Run(runner, notebook, "--output", executed, "--configuration", Configuration);
+        var (code, output) = await Run(runner, notebook, "--output", executed, "--configuration", Repository.Configuration);
 
         Assert.True(code == 0, $"the notebook failed (exit code {code}):\n{output}");
         var codeCells = ((JsonArray)JsonNode.Parse(File.ReadAllText(notebook))!["cells"]!).Count(c => c!["cell_type"]!.GetValue<string>() == "code");
@@ -47,28 +42,7 @@ public class NotebookTests
 
     private static async Task<(int Code, string Output)> Run(params string[] args)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The notebook did not finish in 4 minutes:\n{await stdout}\n{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        var (code, stdout, stderr) = await DotnetProcess.Run(args, TimeSpan.FromMinutes(4));
+        return (code, stdout + stderr);
     }
 }

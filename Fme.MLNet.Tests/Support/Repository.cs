@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Fme.MLNet.Tests.Support;
 
 /// <summary>The checkout the tests run from, for the files they read or run as users do (README, examples).</summary>
@@ -5,6 +7,10 @@ internal static class Repository
 {
     /// <summary>The folder holding <c>Fme.MLNet.sln</c>, above the test binaries.</summary>
     public static string Root { get; } = Find();
+
+    /// <summary>The build configuration of the tests (Debug or Release), which the programs they run were built in.</summary>
+    public static string Configuration { get; } =
+        typeof(Repository).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
     private static string Find()
     {
